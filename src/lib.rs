@@ -1,0 +1,1 @@
+//! putonly: audit of write-only S3 connectors.
