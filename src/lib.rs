@@ -1,1 +1,9 @@
-//! putonly: audit of write-only S3 connectors.
+//! putonly: compliance audit and drift check for write-only S3 connectors.
+//!
+//! The pipeline: a [`source`] produces an [`inventory::Inventory`]; the
+//! rules turn it and the [`config::Config`] into findings; a report renders
+//! them. Nothing after the source touches the network.
+
+pub mod config;
+pub mod inventory;
+pub mod source;
