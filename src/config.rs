@@ -398,8 +398,8 @@ mod tests {
                 .to_string()
                 .contains("`PutObject`")
         );
-        let bad_mode = format!(
-            "[[connector]]\nname = \"a\"\nmode = \"keys\"\nprincipal = \"u\"\nbucket = \"rec-bucket\"\n"
+        let bad_mode = String::from(
+            "[[connector]]\nname = \"a\"\nmode = \"keys\"\nprincipal = \"u\"\nbucket = \"rec-bucket\"\n",
         );
         let err = parse(&bad_mode).unwrap_err().to_string();
         assert!(err.contains("line 3"), "{err}");

@@ -4,6 +4,10 @@
 //! rules turn it and the [`config::Config`] into findings; a report renders
 //! them. Nothing after the source touches the network.
 
+pub mod cli;
 pub mod config;
+pub mod finding;
 pub mod inventory;
+pub mod report;
+pub mod rules;
 pub mod source;

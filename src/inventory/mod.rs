@@ -357,3 +357,94 @@ impl Inventory {
         self.buckets.value()?.iter().find(|b| b.name == name)
     }
 }
+
+impl Inventory {
+    /// Every fact that could not be collected, with the gaps, as
+    /// `(resource, what, reason)`, in a stable order.
+    pub fn unknowns(&self) -> Vec<Gap> {
+        let mut out = self.gaps.clone();
+        let mut push = |resource: &str, what: &str, reason: Option<&str>| {
+            if let Some(reason) = reason {
+                out.push(Gap {
+                    resource: resource.to_owned(),
+                    what: what.to_owned(),
+                    reason: reason.to_owned(),
+                });
+            }
+        };
+        for user in &self.users {
+            push(&user.arn, "access keys", user.access_keys.unknown_reason());
+            push(
+                &user.arn,
+                "console password",
+                user.console_password.unknown_reason(),
+            );
+            push(&user.arn, "MFA devices", user.mfa_devices.unknown_reason());
+            for key in user.access_keys.value().into_iter().flatten() {
+                push(
+                    &user.arn,
+                    "access key last use",
+                    key.last_used.unknown_reason(),
+                );
+            }
+        }
+        let account = format!("arn:{}:iam::{}:root", self.partition, self.account_id);
+        push(
+            &account,
+            "OIDC providers",
+            self.oidc_providers.unknown_reason(),
+        );
+        push(&account, "S3 buckets", self.buckets.unknown_reason());
+        push(
+            &account,
+            "account Block Public Access",
+            self.account_public_access_block.unknown_reason(),
+        );
+        push(
+            &account,
+            "S3 access points",
+            self.access_points.unknown_reason(),
+        );
+        for bucket in self.buckets.value().into_iter().flatten() {
+            let arn = bucket.arn(&self.partition);
+            push(&arn, "bucket region", bucket.region.unknown_reason());
+            push(&arn, "bucket policy", bucket.policy.unknown_reason());
+            push(
+                &arn,
+                "bucket Block Public Access",
+                bucket.public_access_block.unknown_reason(),
+            );
+            push(
+                &arn,
+                "bucket ownership controls",
+                bucket.ownership.unknown_reason(),
+            );
+            push(
+                &arn,
+                "bucket default encryption",
+                bucket.encryption.unknown_reason(),
+            );
+            push(
+                &arn,
+                "bucket versioning",
+                bucket.versioning.unknown_reason(),
+            );
+            push(&arn, "bucket ACL", bucket.acl.unknown_reason());
+        }
+        for point in self.access_points.value().into_iter().flatten() {
+            push(
+                &point.arn,
+                "access point policy",
+                point.policy.unknown_reason(),
+            );
+            push(
+                &point.arn,
+                "access point Block Public Access",
+                point.public_access_block.unknown_reason(),
+            );
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}

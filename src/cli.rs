@@ -1,0 +1,124 @@
+//! Command-line arguments, as clap sees them. Nothing here acts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::finding::Severity;
+use crate::report::Format;
+
+/// Audit write-only S3 connectors: who can write where, and what changed.
+#[derive(Debug, Parser)]
+#[command(name = "putonly", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// More log output on stderr (-v: debug, -vv: trace).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Collect the account's facts and report findings.
+    Scan(ScanArgs),
+    /// Collect the account's facts and write them as a snapshot file.
+    Snapshot(SnapshotArgs),
+    /// Write a commented putonly.toml template.
+    Init(InitArgs),
+    /// List the rules putonly checks.
+    Rules,
+}
+
+/// Where the facts come from. Without any of the file options, the live
+/// account is scanned through the AWS SDK.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SourceArgs {
+    /// Read a putonly snapshot instead of the live account.
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub snapshot: Option<PathBuf>,
+    /// Read a directory written by scripts/dump-account.sh.
+    #[arg(long, value_name = "DIR", group = "source")]
+    pub from_dump: Option<PathBuf>,
+    /// Read the output of `aws iam get-account-authorization-details` (IAM only).
+    #[arg(long, value_name = "FILE", group = "source")]
+    pub auth_details: Option<PathBuf>,
+    /// AWS profile for a live scan.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// AWS region for a live scan's global calls (buckets use their own).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Custom AWS endpoint (also read from AWS_ENDPOINT_URL).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Assume this role before scanning.
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Option<String>,
+    /// External id for --role-arn.
+    #[arg(long, requires = "role_arn")]
+    pub external_id: Option<String>,
+    /// Concurrent per-bucket and per-user requests.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The expected connector setups.
+    #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
+    pub config: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
+    pub fail_on: Severity,
+    /// Colours in the table: auto (on a terminal), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The snapshot file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the template.
+    #[arg(default_value = "putonly.toml")]
+    pub path: PathBuf,
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl clap::ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Severity::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}

@@ -1,0 +1,493 @@
+//! Every rule on a compliant and a non-compliant fixture, asserted by value.
+//!
+//! The compliant fixture is one account set up as the guide intends, with
+//! both connectors; each non-compliant fixture changes one thing in it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::unreachable
+)]
+
+use std::path::Path;
+
+use putonly::config::Config;
+use putonly::finding::Finding;
+use putonly::inventory::*;
+use putonly::rules::{Catalog, ScanContext};
+
+const ACCOUNT: &str = "111122223333";
+const NOW: &str = "2026-12-01T00:00:00Z";
+
+const CONFIG: &str = r#"
+[[connector]]
+name = "static"
+mode = "static"
+principal = "videsk-connector"
+bucket = "rec-bucket"
+region = "us-west-1"
+prefix = "uploads/"
+
+[[connector]]
+name = "oidc"
+mode = "oidc"
+principal = "videsk-connector-oidc"
+bucket = "rec-bucket"
+region = "us-west-1"
+prefix = "uploads/"
+[connector.oidc]
+audience = "cloud-connector@bridge-fed-connector.iam.gserviceaccount.com"
+subject = "104857600000000000001"
+thumbprints = ["2b18947a6a9fc7764fd8b5fb18a863b0c6dac24f"]
+"#;
+
+fn user_arn(name: &str) -> String {
+    format!("arn:aws:iam::{ACCOUNT}:user/{name}")
+}
+
+fn compliant() -> Inventory {
+    let mut inv = Inventory::new(ACCOUNT, "snapshot", NOW);
+    inv.users.push(User {
+        arn: user_arn("videsk-connector"),
+        name: "videsk-connector".into(),
+        id: "AIDAEXAMPLEUSER00001".into(),
+        path: "/".into(),
+        create_date: "2026-10-01T00:00:00Z".into(),
+        inline_policies: vec![],
+        attached_policies: vec![],
+        groups: vec![],
+        permissions_boundary: None,
+        access_keys: Fact::Present(vec![AccessKey {
+            id: "AKIAIOSFODNN7EXAMPLE".into(),
+            status: "Active".into(),
+            create_date: "2026-10-01T00:00:00Z".into(),
+            last_used: Fact::Present(LastUsed {
+                date: "2026-11-30T10:00:00Z".into(),
+                service: Some("s3".into()),
+                region: Some("us-west-1".into()),
+            }),
+        }]),
+        console_password: Fact::Present(false),
+        mfa_devices: Fact::Present(vec![]),
+    });
+    inv.roles.push(Role {
+        arn: format!("arn:aws:iam::{ACCOUNT}:role/videsk-connector-oidc"),
+        name: "videsk-connector-oidc".into(),
+        id: "AROAEXAMPLEROLE00001".into(),
+        path: "/".into(),
+        create_date: "2026-10-01T00:00:00Z".into(),
+        trust_policy: PolicyText::new("{}"),
+        inline_policies: vec![],
+        attached_policies: vec![],
+        permissions_boundary: None,
+        max_session_duration: Some(3600),
+        last_used: None,
+    });
+    inv.oidc_providers = Fact::Present(vec![OidcProvider {
+        arn: format!("arn:aws:iam::{ACCOUNT}:oidc-provider/accounts.google.com"),
+        url: "accounts.google.com".into(),
+        client_ids: vec!["cloud-connector@bridge-fed-connector.iam.gserviceaccount.com".into()],
+        thumbprints: vec![],
+        create_date: "2026-10-01T00:00:00Z".into(),
+    }]);
+    let all_on = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+    inv.account_public_access_block = Fact::Absent;
+    inv.buckets = Fact::Present(vec![Bucket {
+        name: "rec-bucket".into(),
+        region: Fact::Present("us-west-1".into()),
+        policy: Fact::Absent,
+        public_access_block: Fact::Present(all_on),
+        ownership: Fact::Present("BucketOwnerEnforced".into()),
+        encryption: Fact::Present(vec!["AES256".into()]),
+        versioning: Fact::Absent,
+        acl: Fact::Present(vec![]),
+    }]);
+    inv.access_points = Fact::Present(vec![]);
+    inv
+}
+
+fn scan(inv: &Inventory, config: &str) -> Vec<Finding> {
+    let config = Config::parse(config, Path::new("putonly.toml")).unwrap();
+    let catalog = Catalog::load().unwrap();
+    let now = time::OffsetDateTime::parse(
+        &inv.source.collected_at,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    catalog.scan(&ScanContext {
+        inventory: inv,
+        config: &config,
+        now,
+    })
+}
+
+/// `(rule, connector, resource, message)` of every finding.
+fn summary(findings: &[Finding]) -> Vec<(String, String, String, String)> {
+    findings
+        .iter()
+        .map(|f| {
+            (
+                f.rule_id.clone(),
+                f.connector.clone().unwrap_or_default(),
+                f.resource.clone(),
+                f.message.clone(),
+            )
+        })
+        .collect()
+}
+
+fn row(
+    rule: &str,
+    connector: &str,
+    resource: &str,
+    message: &str,
+) -> (String, String, String, String) {
+    (
+        rule.into(),
+        connector.into(),
+        resource.into(),
+        message.into(),
+    )
+}
+
+fn user_mut(inv: &mut Inventory) -> &mut User {
+    inv.users
+        .iter_mut()
+        .find(|u| u.name == "videsk-connector")
+        .unwrap()
+}
+
+fn bucket_mut(inv: &mut Inventory) -> &mut Bucket {
+    match &mut inv.buckets {
+        Fact::Present(buckets) => buckets.iter_mut().next().unwrap(),
+        _ => unreachable!(),
+    }
+}
+
+fn provider_mut(inv: &mut Inventory) -> &mut OidcProvider {
+    match &mut inv.oidc_providers {
+        Fact::Present(providers) => providers.iter_mut().next().unwrap(),
+        _ => unreachable!(),
+    }
+}
+
+fn keys_mut(inv: &mut Inventory) -> &mut Vec<AccessKey> {
+    match &mut user_mut(inv).access_keys {
+        Fact::Present(keys) => keys,
+        _ => unreachable!(),
+    }
+}
+
+const BUCKET_ARN: &str = "arn:aws:s3:::rec-bucket";
+const PROVIDER_ARN: &str = "arn:aws:iam::111122223333:oidc-provider/accounts.google.com";
+const CONFIG_WITHOUT_THUMBPRINTS: &str = "thumbprints = []";
+
+fn config_without_thumbprints() -> String {
+    CONFIG.replace(
+        "thumbprints = [\"2b18947a6a9fc7764fd8b5fb18a863b0c6dac24f\"]",
+        CONFIG_WITHOUT_THUMBPRINTS,
+    )
+}
+
+/// The compliant account with the expected thumbprint configured.
+fn compliant_with_thumbprint() -> Inventory {
+    let mut inv = compliant();
+    provider_mut(&mut inv).thumbprints = vec!["2b18947a6a9fc7764fd8b5fb18a863b0c6dac24f".into()];
+    inv
+}
+
+#[test]
+fn compliant_account_has_no_findings_except_the_thumbprint_note() {
+    // Without configured thumbprints the account is fully clean.
+    assert_eq!(
+        summary(&scan(&compliant(), &config_without_thumbprints())),
+        vec![]
+    );
+    // With a thumbprint set, only the informational PO104 remains.
+    let findings = scan(&compliant_with_thumbprint(), CONFIG);
+    assert_eq!(
+        summary(&findings),
+        vec![row(
+            "PO104",
+            "oidc",
+            PROVIDER_ARN,
+            "AWS validates `accounts.google.com` tokens against its own trusted certificate authorities and does not use the configured thumbprints"
+        )]
+    );
+}
+
+struct Case {
+    rule: &'static str,
+    mutate: fn(&mut Inventory),
+    config: fn() -> String,
+    expected: Vec<(String, String, String, String)>,
+}
+
+fn base_config() -> String {
+    config_without_thumbprints()
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            rule: "PO001",
+            mutate: |inv| inv.roles.clear(),
+            config: base_config,
+            expected: vec![row(
+                "PO001",
+                "oidc",
+                "arn:aws:iam::111122223333:role/videsk-connector-oidc",
+                "IAM role `videsk-connector-oidc` named by connector `oidc` does not exist",
+            )],
+        },
+        Case {
+            rule: "PO002",
+            mutate: |inv| {
+                bucket_mut(inv).policy = Fact::Unknown("AccessDenied: not allowed".into());
+            },
+            config: base_config,
+            expected: vec![row(
+                "PO002",
+                "",
+                BUCKET_ARN,
+                "bucket policy could not be collected: AccessDenied: not allowed",
+            )],
+        },
+        Case {
+            rule: "PO101",
+            mutate: |inv| inv.oidc_providers = Fact::Present(vec![]),
+            config: base_config,
+            expected: vec![row(
+                "PO101",
+                "oidc",
+                PROVIDER_ARN,
+                "no IAM OIDC identity provider exists for issuer `accounts.google.com`",
+            )],
+        },
+        Case {
+            rule: "PO102",
+            mutate: |inv| provider_mut(inv).client_ids.push("sts.amazonaws.com".into()),
+            config: base_config,
+            expected: vec![row(
+                "PO102",
+                "oidc",
+                PROVIDER_ARN,
+                "provider `accounts.google.com` accepts other audiences besides the expected one: `sts.amazonaws.com`",
+            )],
+        },
+        Case {
+            rule: "PO103",
+            mutate: |inv| {
+                provider_mut(inv).thumbprints =
+                    vec!["1c58a3a8518e8759bf075b76b750d4f2df264fcd".into()];
+            },
+            config: || CONFIG.to_owned(),
+            expected: vec![
+                row(
+                    "PO103",
+                    "oidc",
+                    PROVIDER_ARN,
+                    "provider `accounts.google.com` has thumbprints `1c58a3a8518e8759bf075b76b750d4f2df264fcd` instead of `2b18947a6a9fc7764fd8b5fb18a863b0c6dac24f`",
+                ),
+                row(
+                    "PO104",
+                    "oidc",
+                    PROVIDER_ARN,
+                    "AWS validates `accounts.google.com` tokens against its own trusted certificate authorities and does not use the configured thumbprints; `1c58a3a8518e8759bf075b76b750d4f2df264fcd` belongs to GitHub's certificate chain, not Google's",
+                ),
+            ],
+        },
+        Case {
+            rule: "PO104",
+            mutate: |inv| {
+                provider_mut(inv).thumbprints =
+                    vec!["1C58A3A8518E8759BF075B76B750D4F2DF264FCD".into()];
+            },
+            config: base_config,
+            expected: vec![row(
+                "PO104",
+                "oidc",
+                PROVIDER_ARN,
+                "AWS validates `accounts.google.com` tokens against its own trusted certificate authorities and does not use the configured thumbprints; `1c58a3a8518e8759bf075b76b750d4f2df264fcd` belongs to GitHub's certificate chain, not Google's",
+            )],
+        },
+        Case {
+            rule: "PO201",
+            mutate: |inv| {
+                let mut second = keys_mut(inv)[0].clone();
+                second.id = "AKIAI44QH8DHBEXAMPLE".into();
+                keys_mut(inv).push(second);
+            },
+            config: base_config,
+            expected: vec![row(
+                "PO201",
+                "static",
+                &user_arn("videsk-connector"),
+                "user `videsk-connector` has 2 active access keys",
+            )],
+        },
+        Case {
+            rule: "PO202",
+            mutate: |inv| keys_mut(inv)[0].create_date = "2025-10-27T00:00:00Z".into(),
+            config: base_config,
+            expected: vec![row(
+                "PO202",
+                "static",
+                &user_arn("videsk-connector"),
+                "access key AKIA************MPLE of `videsk-connector` is 400 days old (maximum 90)",
+            )],
+        },
+        Case {
+            rule: "PO203",
+            mutate: |inv| keys_mut(inv)[0].last_used = Fact::Absent,
+            config: base_config,
+            expected: vec![row(
+                "PO203",
+                "static",
+                &user_arn("videsk-connector"),
+                "access key AKIA************MPLE of `videsk-connector` has never been used",
+            )],
+        },
+        Case {
+            rule: "PO204",
+            mutate: |inv| user_mut(inv).console_password = Fact::Present(true),
+            config: base_config,
+            expected: vec![row(
+                "PO204",
+                "static",
+                &user_arn("videsk-connector"),
+                "connector user `videsk-connector` has a console password",
+            )],
+        },
+        Case {
+            rule: "PO301",
+            mutate: |inv| inv.buckets = Fact::Present(vec![]),
+            config: base_config,
+            expected: vec![
+                row("PO301", "oidc", BUCKET_ARN, "bucket `rec-bucket` does not exist in account 111122223333"),
+                row("PO301", "static", BUCKET_ARN, "bucket `rec-bucket` does not exist in account 111122223333"),
+            ],
+        },
+        Case {
+            rule: "PO302",
+            mutate: |inv| bucket_mut(inv).region = Fact::Present("eu-west-1".into()),
+            config: base_config,
+            expected: vec![
+                row("PO302", "oidc", BUCKET_ARN, "bucket `rec-bucket` is in `eu-west-1`, not in `us-west-1`"),
+                row("PO302", "static", BUCKET_ARN, "bucket `rec-bucket` is in `eu-west-1`, not in `us-west-1`"),
+            ],
+        },
+        Case {
+            rule: "PO303",
+            mutate: |inv| {
+                let bucket = bucket_mut(inv);
+                if let Fact::Present(block) = &mut bucket.public_access_block {
+                    block.restrict_public_buckets = false;
+                }
+            },
+            config: base_config,
+            expected: ["oidc", "static"]
+                .into_iter()
+                .map(|c| row(
+                    "PO303",
+                    c,
+                    BUCKET_ARN,
+                    "Block Public Access is off for bucket `rec-bucket` at both account and bucket level: RestrictPublicBuckets",
+                ))
+                .collect(),
+        },
+        Case {
+            rule: "PO304",
+            mutate: |inv| bucket_mut(inv).ownership = Fact::Absent,
+            config: base_config,
+            expected: ["oidc", "static"]
+                .into_iter()
+                .map(|c| row(
+                    "PO304",
+                    c,
+                    BUCKET_ARN,
+                    "bucket `rec-bucket` has Object Ownership `not set`, so ACLs still grant access",
+                ))
+                .collect(),
+        },
+        Case {
+            rule: "PO305",
+            mutate: |inv| bucket_mut(inv).encryption = Fact::Absent,
+            config: base_config,
+            expected: ["oidc", "static"]
+                .into_iter()
+                .map(|c| row("PO305", c, BUCKET_ARN, "bucket `rec-bucket` has no default encryption configuration"))
+                .collect(),
+        },
+    ]
+}
+
+#[test]
+fn every_rule_fires_on_its_noncompliant_fixture_with_exact_findings() {
+    for case in cases() {
+        let mut inv = compliant();
+        (case.mutate)(&mut inv);
+        let mut got = summary(&scan(&inv, &(case.config)()));
+        got.sort();
+        let mut expected = case.expected.clone();
+        expected.sort();
+        assert_eq!(got, expected, "rule {}", case.rule);
+    }
+}
+
+#[test]
+fn every_rule_in_the_catalogue_has_a_fixture() {
+    let catalog = Catalog::load().unwrap();
+    let covered: Vec<&str> = cases().iter().map(|c| c.rule).collect();
+    for rule in &catalog.rules {
+        assert!(
+            covered.contains(&rule.id.as_str()),
+            "no fixture for {}",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn near_misses_stay_compliant() {
+    // A key exactly at the maximum age, and one used 90 days ago, pass.
+    let mut inv = compliant();
+    keys_mut(&mut inv)[0].create_date = "2026-09-02T00:00:00Z".into();
+    keys_mut(&mut inv)[0].last_used = Fact::Present(LastUsed {
+        date: "2026-09-02T00:00:00Z".into(),
+        service: None,
+        region: None,
+    });
+    // An inactive second key does not count as active.
+    let mut inactive = keys_mut(&mut inv)[0].clone();
+    inactive.id = "AKIAI44QH8DHBEXAMPLE".into();
+    inactive.status = "Inactive".into();
+    inactive.create_date = "2020-01-01T00:00:00Z".into();
+    keys_mut(&mut inv).push(inactive);
+    // Block Public Access on at account level only is enough.
+    inv.account_public_access_block = Fact::Present(PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    });
+    bucket_mut(&mut inv).public_access_block = Fact::Absent;
+    assert_eq!(summary(&scan(&inv, &base_config())), vec![]);
+}
+
+#[test]
+fn unknown_facts_are_not_guessed_by_other_rules() {
+    let mut inv = compliant();
+    bucket_mut(&mut inv).public_access_block = Fact::Unknown("AccessDenied".into());
+    let rules: Vec<String> = scan(&inv, &base_config())
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert_eq!(rules, vec!["PO002"]);
+}
