@@ -4,6 +4,7 @@
 //! rules turn it and the [`config::Config`] into findings; a report renders
 //! them. Nothing after the source touches the network.
 
+pub mod access;
 pub mod cli;
 pub mod config;
 pub mod finding;
