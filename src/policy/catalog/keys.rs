@@ -34,13 +34,17 @@ impl<T: Copy> KeyNames<T> {
 
     /// The value for the concrete key `key`, matched case-insensitively.
     pub(crate) fn find(&self, key: &str) -> Option<T> {
-        let lower = key.to_lowercase();
-        if let Some(value) = self.exact.get(&lower) {
+        self.find_lower(&key.to_lowercase())
+    }
+
+    /// As [`KeyNames::find`], for a key already in lower case.
+    pub(crate) fn find_lower(&self, lower: &str) -> Option<T> {
+        if let Some(value) = self.exact.get(lower) {
             return Some(*value);
         }
         self.templates
             .iter()
-            .find(|(template, _)| template.matches(&lower))
+            .find(|(template, _)| template.matches(lower))
             .map(|(_, value)| *value)
     }
 }

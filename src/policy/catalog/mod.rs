@@ -203,6 +203,11 @@ impl Catalog {
 
     /// Whether a known condition key is multivalued (`ArrayOf...`); `None`
     /// for a key the catalog does not know.
+    ///
+    /// TODO(#3): types are the data's. It gives `aws:EpochTime` as `Date`
+    /// though AWS also accepts numeric operators on it, and
+    /// `cognito-identity.amazonaws.com:amr` as a single `String` though
+    /// AWS's examples test it with `ForAnyValue:`.
     pub fn is_multivalued(&self, key: &str) -> Option<bool> {
         self.key_type(key).map(|key_type| key_type.multivalued)
     }
@@ -217,7 +222,8 @@ impl Catalog {
         action: &'a Action,
         key: &str,
     ) -> Option<KeyAvailability<'a>> {
-        if let Some(origin) = action.key_names.find(key) {
+        let lower = key.to_lowercase();
+        if let Some(origin) = action.key_names.find_lower(&lower) {
             return Some(match origin {
                 KeyOrigin::Action => KeyAvailability::Action,
                 KeyOrigin::ResourceType(index) => {
@@ -227,15 +233,16 @@ impl Catalog {
             });
         }
 
-        if let Some(global) = self.global_key(key)
-            && global.presence.is_action_independent()
-        {
-            return Some(KeyAvailability::Global(global.presence));
+        let global = self.global_names.find_lower(&lower);
+        if let Some(global) = global.and_then(|index| self.global_keys.get(index)) {
+            let presence = global.presence;
+            return presence
+                .is_action_independent()
+                .then_some(KeyAvailability::Global(presence));
         }
 
-        let is_claim = is_web_identity_action(&action.service, &action.name)
-            && is_provider_claim_key(key)
-            && self.global_key(key).is_none();
+        let is_claim =
+            is_web_identity_action(&action.service, &action.name) && is_provider_claim_key(key);
         is_claim.then_some(KeyAvailability::ProviderClaim)
     }
 

@@ -219,6 +219,9 @@ impl Action {
     /// "may apply" where AWS's per-segment matching would not; it is never
     /// "does not apply" where AWS's would. Policy variables in the glob must
     /// be substituted first.
+    ///
+    /// TODO(#3): use the engine's per-segment resource matching here once it
+    /// exists, to make the answer exact.
     pub fn may_apply_to_resource_pattern(&self, pattern: &str) -> bool {
         let glob = Pattern::glob(pattern);
         if self.is_wildcard_only() {
