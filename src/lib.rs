@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod finding;
 pub mod inventory;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
