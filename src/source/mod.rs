@@ -7,6 +7,8 @@
 //! - [`auth_details`]: the output of `aws iam get-account-authorization-details`.
 //! - [`snapshot`]: putonly's own saved inventory.
 
+pub mod auth_details;
+mod iam_json;
 pub mod snapshot;
 
 use std::path::PathBuf;
