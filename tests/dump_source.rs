@@ -664,6 +664,10 @@ struct ScriptRun {
 }
 
 fn run_script(tmp: &Path, name: &str, args: &[&str]) -> ScriptRun {
+    run_script_with(tmp, name, args, &[])
+}
+
+fn run_script_with(tmp: &Path, name: &str, args: &[&str], envs: &[(&str, &str)]) -> ScriptRun {
     let fake = fixture("dump/fake-aws");
     let log = tmp.join(format!("{name}.log"));
     let dir = tmp.join(name);
@@ -678,6 +682,7 @@ fn run_script(tmp: &Path, name: &str, args: &[&str]) -> ScriptRun {
         .env_remove("AWS_ENDPOINT_URL_S3_CONTROL")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
+        .envs(envs.iter().copied())
         .output()
         .expect("bash runs; the script needs bash and jq");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
@@ -900,4 +905,31 @@ fn script_skips_s3control_when_asked_or_when_it_cannot_stay_on_the_endpoint() {
         .unwrap()
         .to_owned();
     assert!(reason.contains("is not http://"), "{reason}");
+}
+
+#[test]
+fn script_finds_an_endpoint_set_in_the_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let endpoint = "http://127.0.0.1:9";
+    let run = run_script_with(
+        tmp.path(),
+        "env",
+        &["--region", "us-west-1"],
+        &[("AWS_ENDPOINT_URL", endpoint)],
+    );
+    // The CLI reads the variable itself; S3 Control gets it spelled out.
+    let s3control: Vec<_> = run
+        .calls
+        .iter()
+        .filter(|(_, args)| args.starts_with("s3control "))
+        .collect();
+    assert!(!s3control.is_empty());
+    for (proxy, args) in s3control {
+        assert_eq!(proxy, endpoint, "{args}");
+        assert!(
+            args.contains(&format!("--endpoint-url {endpoint}")),
+            "{args}"
+        );
+    }
+    assert_eq!(manifest(&run.dir)["endpoint_url"], endpoint);
 }
