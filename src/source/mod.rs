@@ -7,6 +7,9 @@
 //! - [`auth_details`]: the output of `aws iam get-account-authorization-details`.
 //! - [`snapshot`]: putonly's own saved inventory.
 
+pub mod auth_details;
+pub mod dump;
+mod iam_json;
 pub mod snapshot;
 
 use std::path::PathBuf;
