@@ -7,6 +7,7 @@
 //! - [`auth_details`]: the output of `aws iam get-account-authorization-details`.
 //! - [`snapshot`]: putonly's own saved inventory.
 
+pub mod aws;
 pub mod snapshot;
 
 use std::path::PathBuf;
