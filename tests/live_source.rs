@@ -14,7 +14,7 @@ use putonly::inventory::{
 use putonly::source::SourceError;
 use putonly::source::aws::{self, LiveOptions};
 
-use support::{ACCOUNT_ID, Emulator, Seeded};
+use support::{ACCOUNT_ID, Emulator, Fault, Seeded};
 
 const USER: &str = "videsk-connector";
 const ROLE: &str = "videsk-connector-oidc";
@@ -427,4 +427,61 @@ async fn an_unreachable_endpoint_fails_fast_and_names_the_endpoint() {
     let message = err.to_string();
     assert!(message.contains(&endpoint), "{message}");
     assert!(!message.contains('\n'), "{message}");
+}
+
+#[tokio::test]
+async fn a_failed_call_is_an_unknown_fact_with_its_code_and_the_scan_goes_on() {
+    let emulator = Emulator::start_with_faults(&[
+        Fault {
+            method: "GET",
+            path: "/app-logs",
+            query_key: Some("policy"),
+            status: 403,
+            code: "AccessDenied",
+        },
+        Fault {
+            method: "GET",
+            path: "/analytics-eu",
+            query_key: Some("encryption"),
+            status: 500,
+            code: "InternalError",
+        },
+        Fault {
+            method: "GET",
+            path: "/v20180820/configuration/publicAccessBlock",
+            query_key: None,
+            status: 403,
+            code: "AccessDenied",
+        },
+    ]);
+    let seeded = emulator.seed(&["S1"]);
+    let (inventory, stats) = collect(&emulator.live_options()).await;
+
+    let denied = "AccessDenied: injected by the test (request id putonly-fault)";
+    let logs = bucket(&inventory, "app-logs");
+    assert_eq!(logs.policy, Fact::Unknown(denied.to_owned()));
+    assert_eq!(logs.public_access_block, Fact::Absent);
+    let eu = bucket(&inventory, "analytics-eu");
+    assert_eq!(
+        eu.encryption,
+        Fact::Unknown("InternalError: injected by the test (request id putonly-fault)".to_owned())
+    );
+    assert_eq!(eu.versioning, Fact::Present("Enabled".to_owned()));
+    assert_eq!(
+        inventory.account_public_access_block,
+        Fact::Unknown(denied.to_owned()),
+        "{}",
+        emulator.log()
+    );
+
+    // Everything else is still there.
+    assert_guide_bucket(&inventory);
+    assert_eq!(
+        text(&bucket(&inventory, "rec-bucket").policy),
+        Some(seeded.document("bucket/rec-bucket/policy"))
+    );
+    assert!(inventory.user(USER).is_some());
+    assert_eq!(inventory.gaps, []);
+    // The SDK retried the 500 once (two attempts allowed), not the 403s.
+    assert_eq!(stats.http_attempts, stats.api_calls + 1);
 }

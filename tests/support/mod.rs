@@ -72,15 +72,35 @@ impl Seeded {
     }
 }
 
+/// A request the emulator answers with an error instead of serving it.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: &'static str,
+    /// The exact request path, e.g. `/app-logs` or
+    /// `/v20180820/configuration/publicAccessBlock`.
+    pub path: &'static str,
+    /// A query key the request must carry (`policy`), or `None`.
+    pub query_key: Option<&'static str>,
+    pub status: u16,
+    /// The AWS error code answered, e.g. `AccessDenied`.
+    pub code: &'static str,
+}
+
 impl Emulator {
     /// Starts a fresh emulator (account 111122223333) on a free loopback
     /// port and waits until it answers.
     pub fn start() -> Self {
+        Self::start_with_faults(&[])
+    }
+
+    /// Starts an emulator that answers the given requests with errors
+    /// (request id `putonly-fault`).
+    pub fn start_with_faults(faults: &[Fault]) -> Self {
         let python = venv_python();
         let mut last_failure = String::new();
         // A free port can be taken between the probe and moto's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&python) {
+            match Self::try_start(&python, faults) {
                 Ok(emulator) => return emulator,
                 Err(failure) => last_failure = failure,
             }
@@ -88,7 +108,7 @@ impl Emulator {
         panic!("the AWS emulator did not start: {last_failure}");
     }
 
-    fn try_start(python: &Path) -> Result<Self, String> {
+    fn try_start(python: &Path, faults: &[Fault]) -> Result<Self, String> {
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = File::create(dir.path().join("moto.log")).map_err(|e| e.to_string())?;
@@ -100,6 +120,12 @@ impl Emulator {
             .stdin(Stdio::null())
             .stdout(log)
             .stderr(log_err);
+        for fault in faults {
+            command
+                .arg("--fault")
+                .args([fault.method, fault.path, fault.query_key.unwrap_or("-")])
+                .args([fault.status.to_string().as_str(), fault.code]);
+        }
         loopback_env(&mut command);
         let child = command
             .spawn()
