@@ -425,6 +425,7 @@ async fn an_unreachable_endpoint_fails_fast_and_names_the_endpoint() {
     assert_eq!(operation, "sts:GetCallerIdentity");
     assert_eq!(named, &endpoint);
     let message = err.to_string();
+    eprintln!("{message}");
     assert!(message.contains(&endpoint), "{message}");
     assert!(!message.contains('\n'), "{message}");
 }

@@ -12,7 +12,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{Grant, Type};
 use futures::StreamExt;
 
-use crate::inventory::{AclGrant, Bucket, Fact, Gap, PolicyText, PublicAccessBlock};
+use crate::inventory::{AclGrant, Bucket, Fact, PolicyText, PublicAccessBlock};
 
 use super::Clients;
 use super::error::{CallError, fact};
@@ -23,7 +23,6 @@ pub(super) struct S3Part {
     pub buckets: Fact<Vec<Bucket>>,
     /// The distinct regions the buckets are in.
     pub regions: BTreeSet<String>,
-    pub gaps: Vec<Gap>,
 }
 
 pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
@@ -45,7 +44,6 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
             return S3Part {
                 buckets: Fact::Unknown(err.reason()),
                 regions: BTreeSet::new(),
-                gaps: Vec::new(),
             };
         }
     };
@@ -101,7 +99,6 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
     S3Part {
         buckets: Fact::Present(buckets),
         regions,
-        gaps: Vec::new(),
     }
 }
 
