@@ -6,7 +6,8 @@ Usage: seed.py SCENARIO [SCENARIO ...] --endpoint http://127.0.0.1:PORT
 Scenarios (see shared/cases/scenarios.md): S1, S2, S3, S8, and `example`
 (the guide's setup, both paths). They compose: each step creates what is
 missing and leaves what exists, so `S1 S8` is the guide's user with S8's
-extra key and console password. Unrelated noise (other users, groups,
+extra key and console password; where two scenarios write the same
+document (S2 and S3's trust policy), the later one on the command line wins. Unrelated noise (other users, groups,
 roles, policies and buckets) is added unless --no-noise is given.
 
 Prints one JSON object on stdout: the account id, the exact text of every
