@@ -8,6 +8,7 @@
 //! - [`snapshot`]: putonly's own saved inventory.
 
 pub mod auth_details;
+pub mod aws;
 pub mod dump;
 mod iam_json;
 pub mod snapshot;

@@ -1,0 +1,317 @@
+//! The live source: one AWS account read through the AWS SDK for Rust.
+//!
+//! [`collect`] loads the SDK configuration once (default credential chain,
+//! profile, region, endpoint URL including `AWS_ENDPOINT_URL`, optional
+//! assume-role), asks STS who it is, then reads IAM, S3 and S3 Control with
+//! read-only calls only. IAM and S3 run side by side; per-user and
+//! per-bucket calls run concurrently up to [`LiveOptions::concurrency`].
+//!
+//! A call that fails for one resource becomes a `Fact::Unknown` or a
+//! `Gap` with the service error code and request id; "not configured"
+//! answers (`NoSuchBucketPolicy` and the like) are `Fact::Absent`. The whole
+//! collection fails only when nothing can be collected: the configuration
+//! cannot be loaded, or `sts:GetCallerIdentity` fails (wrong credentials,
+//! unreachable endpoint).
+
+mod credentials;
+mod error;
+mod iam;
+mod intercept;
+mod s3;
+mod s3control;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::sts::AssumeRoleProvider;
+use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
+use aws_smithy_types::date_time::{DateTime, Format};
+use aws_types::SdkConfig;
+use aws_types::region::Region;
+
+use crate::inventory::Inventory;
+
+use self::error::CallError;
+use self::intercept::{CallCounter, CustomEndpointHost};
+use super::SourceError;
+
+/// The region used when neither the options, the environment nor the
+/// profile name one. IAM and STS are global; buckets get their own region.
+const FALLBACK_REGION: &str = "us-east-1";
+
+/// Session name of the assumed role, as it appears in CloudTrail.
+const SESSION_NAME: &str = "putonly-scan";
+
+/// How to reach the account.
+#[derive(Debug, Clone)]
+pub struct LiveOptions {
+    /// Named profile of the shared config files.
+    pub profile: Option<String>,
+    /// Home region: STS, IAM and the first S3 calls. Buckets are read in
+    /// their own region.
+    pub region: Option<String>,
+    /// One endpoint for every service (an emulator). `AWS_ENDPOINT_URL` is
+    /// honoured by the SDK when this is `None`.
+    pub endpoint_url: Option<String>,
+    /// A role to assume before collecting.
+    pub role_arn: Option<String>,
+    /// External id for the assume-role call.
+    pub external_id: Option<String>,
+    /// Per-user and per-bucket reads in flight at once (at least 1).
+    pub concurrency: usize,
+    /// Attempts per call, retries included. `None` keeps the SDK's
+    /// configured value (3 by default, `AWS_MAX_ATTEMPTS`).
+    pub max_attempts: Option<u32>,
+    /// Fixed credentials instead of the default chain, for programs that
+    /// embed putonly and for tests.
+    pub credentials: Option<Credentials>,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            role_arn: None,
+            external_id: None,
+            concurrency: 8,
+            max_attempts: None,
+            credentials: None,
+        }
+    }
+}
+
+/// What a collection cost.
+// TODO(#2): count the credential provider's own calls (sts:AssumeRole) too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CollectStats {
+    /// API operations called (the credential provider's own calls, such as
+    /// `sts:AssumeRole`, not included).
+    pub api_calls: u64,
+    /// HTTP requests sent for them, retries included.
+    pub http_attempts: u64,
+    pub elapsed: Duration,
+}
+
+/// Collects the inventory of the account the options lead to.
+pub async fn collect(options: &LiveOptions) -> Result<Inventory, SourceError> {
+    collect_with_stats(options)
+        .await
+        .map(|(inventory, _)| inventory)
+}
+
+/// [`collect`], also returning how many calls it made.
+pub async fn collect_with_stats(
+    options: &LiveOptions,
+) -> Result<(Inventory, CollectStats), SourceError> {
+    let started = Instant::now();
+    let clients = Clients::load(options).await?;
+    let identity = caller_identity(&clients).await?;
+    tracing::info!(account = %identity.account_id, "collecting the account");
+
+    let mut inventory = Inventory::new(&identity.account_id, "live", &now_rfc3339());
+    inventory.partition = identity.partition;
+    let concurrency = options.concurrency.max(1);
+
+    let (iam_part, (s3_part, control_part)) =
+        tokio::join!(iam::collect(&clients, concurrency), async {
+            let s3_part = s3::collect(&clients, concurrency).await;
+            let mut regions: BTreeSet<String> = s3_part.regions.clone();
+            regions.insert(clients.home_region.clone());
+            let control_part =
+                s3control::collect(&clients, &identity.account_id, &regions, concurrency).await;
+            (s3_part, control_part)
+        });
+
+    iam_part.fill(&mut inventory);
+    inventory.buckets = s3_part.buckets;
+    control_part.fill(&mut inventory);
+    inventory.normalize();
+
+    let stats = CollectStats {
+        api_calls: clients.counter.calls(),
+        http_attempts: clients.counter.attempts(),
+        elapsed: started.elapsed(),
+    };
+    tracing::info!(
+        api_calls = stats.api_calls,
+        http_attempts = stats.http_attempts,
+        gaps = inventory.gaps.len(),
+        elapsed_ms = stats.elapsed.as_millis() as u64,
+        "live collection done"
+    );
+    Ok((inventory, stats))
+}
+
+/// The SDK configuration, built once, and the clients made from it.
+struct Clients {
+    sdk: SdkConfig,
+    home_region: String,
+    /// The custom endpoint, when one is configured.
+    endpoint_url: Option<String>,
+    counter: CallCounter,
+}
+
+impl Clients {
+    async fn load(options: &LiveOptions) -> Result<Self, SourceError> {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(attempts) = options.max_attempts {
+            loader =
+                loader.retry_config(RetryConfig::standard().with_max_attempts(attempts.max(1)));
+        }
+        if let Some(credentials) = &options.credentials {
+            loader = loader.credentials_provider(credentials.clone());
+        }
+        let mut sdk = loader.load().await;
+
+        let home_region = match sdk.region() {
+            Some(region) => region.to_string(),
+            None => {
+                tracing::info!(
+                    region = FALLBACK_REGION,
+                    "no region configured, using the fallback"
+                );
+                sdk = sdk
+                    .into_builder()
+                    .region(Region::from_static(FALLBACK_REGION))
+                    .build();
+                FALLBACK_REGION.to_owned()
+            }
+        };
+
+        if let Some(role_arn) = &options.role_arn {
+            let mut builder = AssumeRoleProvider::builder(role_arn).session_name(SESSION_NAME);
+            if let Some(external_id) = &options.external_id {
+                builder = builder.external_id(external_id);
+            }
+            let provider = builder.configure(&sdk).build().await;
+            tracing::info!(role = %role_arn, "assuming a role before collecting");
+            sdk = sdk
+                .into_builder()
+                .credentials_provider(SharedCredentialsProvider::new(provider))
+                .build();
+        }
+
+        if sdk.credentials_provider().is_none() {
+            return Err(SourceError::AwsConfig(
+                "no credentials provider is configured".into(),
+            ));
+        }
+        // TODO(#2): a service-specific endpoint (AWS_ENDPOINT_URL_S3_CONTROL)
+        // is not seen here, so S3 Control would still prefix the account id.
+        let endpoint_url = sdk.endpoint_url().map(str::to_owned);
+        Ok(Clients {
+            sdk,
+            home_region,
+            endpoint_url,
+            counter: CallCounter::default(),
+        })
+    }
+
+    /// Where calls go, for error messages.
+    fn endpoint(&self) -> String {
+        match &self.endpoint_url {
+            Some(url) => url.clone(),
+            None => format!("AWS endpoints, region {}", self.home_region),
+        }
+    }
+
+    fn sts(&self) -> aws_sdk_sts::Client {
+        let config = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_sts::Client::from_conf(config)
+    }
+
+    fn iam(&self) -> aws_sdk_iam::Client {
+        let config = aws_sdk_iam::config::Builder::from(&self.sdk)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_iam::Client::from_conf(config)
+    }
+
+    /// An S3 client for `region`. Path-style addressing with a custom
+    /// endpoint, so a bucket name never becomes a host name to resolve.
+    fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_owned()))
+            .force_path_style(self.endpoint_url.is_some())
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// An S3 Control client for `region`, keeping requests on the custom
+    /// endpoint's host when there is one.
+    fn s3control(&self, region: &str, account_id: &str) -> aws_sdk_s3control::Client {
+        let mut config = aws_sdk_s3control::config::Builder::from(&self.sdk)
+            .region(Region::new(region.to_owned()))
+            .interceptor(self.counter.clone());
+        if let Some(url) = &self.endpoint_url {
+            match CustomEndpointHost::new(url, account_id) {
+                Some(host) => config = config.interceptor(host),
+                None => tracing::warn!(endpoint = %url, "endpoint URL has no host"),
+            }
+        }
+        aws_sdk_s3control::Client::from_conf(config.build())
+    }
+}
+
+/// Who the credentials belong to.
+struct Identity {
+    account_id: String,
+    partition: String,
+}
+
+async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
+    const OPERATION: &str = "sts:GetCallerIdentity";
+    let fail = |message: String| SourceError::Aws {
+        operation: OPERATION.to_owned(),
+        endpoint: clients.endpoint(),
+        message,
+    };
+    let output = clients
+        .sts()
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|err| fail(CallError::from_sdk(OPERATION, &err).reason()))?;
+
+    let account_id = output
+        .account()
+        .filter(|account| !account.is_empty())
+        .ok_or_else(|| fail("the answer has no account id".into()))?;
+    // arn:PARTITION:sts::ACCOUNT:...
+    let partition = output
+        .arn()
+        .and_then(|arn| arn.split(':').nth(1))
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws");
+    tracing::debug!(arn = output.arn().unwrap_or(""), "caller identity");
+    Ok(Identity {
+        account_id: account_id.to_owned(),
+        partition: partition.to_owned(),
+    })
+}
+
+/// An SDK timestamp as RFC 3339 text, empty when absent.
+fn date_text(date: Option<&DateTime>) -> String {
+    date.and_then(|d| d.fmt(Format::DateTime).ok())
+        .unwrap_or_default()
+}
+
+fn now_rfc3339() -> String {
+    date_text(Some(&DateTime::from(SystemTime::now())))
+}

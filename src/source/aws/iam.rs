@@ -1,0 +1,446 @@
+//! IAM through the SDK: the account authorization details (every page),
+//! role session limits, OIDC providers, and each user's access keys,
+//! console password and MFA devices.
+//!
+//! Users' credentials are read per user, concurrently, by the
+//! `credentials` module.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_iam::Client;
+use aws_sdk_iam::types::{
+    AttachedPolicy, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail,
+};
+
+use crate::inventory::{
+    Fact, Gap, Group, InlinePolicy, Inventory, ManagedPolicy, OidcProvider, PolicyText, Role, User,
+};
+
+use super::credentials;
+use super::error::CallError;
+use super::{Clients, date_text};
+
+/// What the IAM phase found.
+#[derive(Debug, Default)]
+pub(super) struct IamPart {
+    users: Vec<User>,
+    groups: Vec<Group>,
+    roles: Vec<Role>,
+    policies: Vec<ManagedPolicy>,
+    oidc_providers: Option<Fact<Vec<OidcProvider>>>,
+    gaps: Vec<Gap>,
+}
+
+impl IamPart {
+    pub fn fill(self, inventory: &mut Inventory) {
+        inventory.users = self.users;
+        inventory.groups = self.groups;
+        inventory.roles = self.roles;
+        inventory.policies = self.policies;
+        if let Some(providers) = self.oidc_providers {
+            inventory.oidc_providers = providers;
+        }
+        inventory.gaps.extend(self.gaps);
+    }
+
+    fn gap(&mut self, resource: &str, what: &str, err: &CallError) {
+        tracing::warn!(resource, what, reason = %err, "could not collect");
+        self.gaps.push(Gap {
+            resource: resource.to_owned(),
+            what: what.to_owned(),
+            reason: err.reason(),
+        });
+    }
+}
+
+pub(super) async fn collect(clients: &Clients, concurrency: usize) -> IamPart {
+    let client = clients.iam();
+    let mut part = IamPart::default();
+    let details = authorization_details(&client, &mut part).await;
+    let (policies, policy_gaps) = kept_policies(&part, details);
+    part.policies = policies;
+    part.gaps.extend(policy_gaps);
+
+    let (sessions, providers) =
+        tokio::join!(max_session_durations(&client), oidc_providers(&client));
+    match sessions {
+        Ok(sessions) => {
+            for role in &mut part.roles {
+                role.max_session_duration = sessions.get(&role.arn).copied().flatten();
+            }
+        }
+        Err(err) => part.gap("iam", "role maximum session durations", &err),
+    }
+    let (providers, provider_gaps) = providers;
+    part.oidc_providers = Some(providers);
+    part.gaps.extend(provider_gaps);
+
+    credentials::fill(&client, &mut part.users, concurrency).await;
+
+    tracing::info!(
+        users = part.users.len(),
+        groups = part.groups.len(),
+        roles = part.roles.len(),
+        managed_policies = part.policies.len(),
+        "iam collected"
+    );
+    part
+}
+
+/// Reads every page of GetAccountAuthorizationDetails into `part`; returns
+/// the managed policies, still to be filtered.
+async fn authorization_details(client: &Client, part: &mut IamPart) -> Vec<ManagedPolicyDetail> {
+    const OPERATION: &str = "iam:GetAccountAuthorizationDetails";
+    let mut policies = Vec::new();
+    let mut pages_read = 0_usize;
+    let mut pages = client
+        .get_account_authorization_details()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                let what = if pages_read == 0 {
+                    "users, groups, roles and managed policies"
+                } else {
+                    "later pages of users, groups, roles and managed policies"
+                };
+                part.gap("iam", what, &CallError::from_sdk(OPERATION, &err));
+                break;
+            }
+        };
+        pages_read += 1;
+        for detail in page.user_detail_list.unwrap_or_default() {
+            let user = user(detail, &mut part.gaps);
+            part.users.push(user);
+        }
+        for detail in page.group_detail_list.unwrap_or_default() {
+            let group = group(detail, &mut part.gaps);
+            part.groups.push(group);
+        }
+        for detail in page.role_detail_list.unwrap_or_default() {
+            let role = role(detail, &mut part.gaps);
+            part.roles.push(role);
+        }
+        policies.extend(page.policies.unwrap_or_default());
+    }
+    tracing::debug!(pages = pages_read, "authorization details read");
+    policies
+}
+
+fn user(detail: UserDetail, gaps: &mut Vec<Gap>) -> User {
+    let arn = detail.arn.unwrap_or_default();
+    User {
+        inline_policies: inline_policies(&arn, detail.user_policy_list, gaps),
+        attached_policies: attached(detail.attached_managed_policies),
+        groups: detail.group_list.unwrap_or_default(),
+        permissions_boundary: detail
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn),
+        name: detail.user_name.unwrap_or_default(),
+        id: detail.user_id.unwrap_or_default(),
+        path: detail.path.unwrap_or_default(),
+        create_date: date_text(detail.create_date.as_ref()),
+        access_keys: not_collected(),
+        console_password: not_collected(),
+        mfa_devices: not_collected(),
+        arn,
+    }
+}
+
+/// A user's credential facts until the per-user reads fill them.
+fn not_collected<T>() -> Fact<T> {
+    Fact::Unknown("not collected".to_owned())
+}
+
+fn group(detail: GroupDetail, gaps: &mut Vec<Gap>) -> Group {
+    let arn = detail.arn.unwrap_or_default();
+    Group {
+        inline_policies: inline_policies(&arn, detail.group_policy_list, gaps),
+        attached_policies: attached(detail.attached_managed_policies),
+        name: detail.group_name.unwrap_or_default(),
+        id: detail.group_id.unwrap_or_default(),
+        path: detail.path.unwrap_or_default(),
+        arn,
+    }
+}
+
+fn role(detail: RoleDetail, gaps: &mut Vec<Gap>) -> Role {
+    let arn = detail.arn.unwrap_or_default();
+    let trust_policy = match detail.assume_role_policy_document.as_deref() {
+        Some(raw) => decoded(&arn, "trust policy", raw, gaps).unwrap_or_default(),
+        None => {
+            gaps.push(Gap {
+                resource: arn.clone(),
+                what: "trust policy".to_owned(),
+                reason: "not in the authorization details".to_owned(),
+            });
+            PolicyText::default()
+        }
+    };
+    Role {
+        trust_policy,
+        inline_policies: inline_policies(&arn, detail.role_policy_list, gaps),
+        attached_policies: attached(detail.attached_managed_policies),
+        permissions_boundary: detail
+            .permissions_boundary
+            .and_then(|b| b.permissions_boundary_arn),
+        max_session_duration: None,
+        last_used: detail
+            .role_last_used
+            .and_then(|used| used.last_used_date)
+            .map(|date| date_text(Some(&date))),
+        name: detail.role_name.unwrap_or_default(),
+        id: detail.role_id.unwrap_or_default(),
+        path: detail.path.unwrap_or_default(),
+        create_date: date_text(detail.create_date.as_ref()),
+        arn,
+    }
+}
+
+fn inline_policies(
+    owner: &str,
+    list: Option<Vec<PolicyDetail>>,
+    gaps: &mut Vec<Gap>,
+) -> Vec<InlinePolicy> {
+    list.unwrap_or_default()
+        .into_iter()
+        .filter_map(|policy| {
+            let name = policy.policy_name.unwrap_or_default();
+            let raw = policy.policy_document.unwrap_or_default();
+            let what = format!("inline policy `{name}`");
+            let document = decoded(owner, &what, &raw, gaps)?;
+            Some(InlinePolicy { name, document })
+        })
+        .collect()
+}
+
+fn attached(list: Option<Vec<AttachedPolicy>>) -> Vec<String> {
+    list.unwrap_or_default()
+        .into_iter()
+        .filter_map(|policy| policy.policy_arn)
+        .collect()
+}
+
+/// Decodes a document as IAM returned it, or records why it could not.
+fn decoded(resource: &str, what: &str, raw: &str, gaps: &mut Vec<Gap>) -> Option<PolicyText> {
+    match PolicyText::from_aws(raw) {
+        Ok(text) => Some(text),
+        Err(err) => {
+            tracing::warn!(resource, what, "policy document could not be decoded");
+            gaps.push(Gap {
+                resource: resource.to_owned(),
+                what: what.to_owned(),
+                reason: err.to_string(),
+            });
+            None
+        }
+    }
+}
+
+/// Customer-managed policies always; AWS-managed ones only when something
+/// uses them (AWS lists all of them, attached or not).
+fn kept_policies(
+    part: &IamPart,
+    details: Vec<ManagedPolicyDetail>,
+) -> (Vec<ManagedPolicy>, Vec<Gap>) {
+    let mut used: BTreeSet<&str> = BTreeSet::new();
+    for user in &part.users {
+        used.extend(user.attached_policies.iter().map(String::as_str));
+        used.extend(user.permissions_boundary.as_deref());
+    }
+    for group in &part.groups {
+        used.extend(group.attached_policies.iter().map(String::as_str));
+    }
+    for role in &part.roles {
+        used.extend(role.attached_policies.iter().map(String::as_str));
+        used.extend(role.permissions_boundary.as_deref());
+    }
+
+    let mut kept = Vec::new();
+    let mut gaps = Vec::new();
+    for detail in details {
+        let arn = detail.arn.clone().unwrap_or_default();
+        let aws_managed = arn.contains(":iam::aws:policy/");
+        let attachments = detail.attachment_count.unwrap_or(0)
+            + detail.permissions_boundary_usage_count.unwrap_or(0);
+        if aws_managed && attachments == 0 && !used.contains(arn.as_str()) {
+            continue;
+        }
+        if let Some(policy) = managed_policy(detail, aws_managed, &mut gaps) {
+            kept.push(policy);
+        }
+    }
+    for gap in &gaps {
+        tracing::warn!(resource = %gap.resource, what = %gap.what, "could not collect");
+    }
+    (kept, gaps)
+}
+
+fn managed_policy(
+    detail: ManagedPolicyDetail,
+    aws_managed: bool,
+    gaps: &mut Vec<Gap>,
+) -> Option<ManagedPolicy> {
+    let arn = detail.arn?;
+    // Some emulators leave out PolicyName; the ARN ends with it.
+    let name = detail
+        .policy_name
+        .or_else(|| arn.rsplit('/').next().map(str::to_owned))
+        .unwrap_or_default();
+    let default_version_id = detail.default_version_id.unwrap_or_default();
+    let version = detail
+        .policy_version_list
+        .unwrap_or_default()
+        .into_iter()
+        .find(|v| v.is_default_version || v.version_id.as_deref() == Some(&default_version_id));
+    let Some(raw) = version.and_then(|v| v.document) else {
+        gaps.push(Gap {
+            resource: arn,
+            what: "default policy version".to_owned(),
+            reason: "not in the authorization details".to_owned(),
+        });
+        return None;
+    };
+    let document = decoded(&arn, "default policy version", &raw, gaps)?;
+    Some(ManagedPolicy {
+        name,
+        path: detail.path.unwrap_or_default(),
+        default_version_id,
+        aws_managed,
+        document,
+        arn,
+    })
+}
+
+/// MaxSessionDuration by role ARN (not part of the authorization details).
+async fn max_session_durations(client: &Client) -> Result<HashMap<String, Option<i32>>, CallError> {
+    let roles = client
+        .list_roles()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| CallError::from_sdk("iam:ListRoles", &err))?;
+    Ok(roles
+        .into_iter()
+        .map(|role| (role.arn, role.max_session_duration))
+        .collect())
+}
+
+async fn oidc_providers(client: &Client) -> (Fact<Vec<OidcProvider>>, Vec<Gap>) {
+    let listed = match client.list_open_id_connect_providers().send().await {
+        Ok(output) => output.open_id_connect_provider_list.unwrap_or_default(),
+        Err(err) => {
+            let err = CallError::from_sdk("iam:ListOpenIDConnectProviders", &err);
+            tracing::warn!(reason = %err, "could not list OIDC providers");
+            return (Fact::Unknown(err.reason()), Vec::new());
+        }
+    };
+
+    let mut providers = Vec::new();
+    let mut gaps = Vec::new();
+    for arn in listed.into_iter().filter_map(|entry| entry.arn) {
+        match client
+            .get_open_id_connect_provider()
+            .open_id_connect_provider_arn(&arn)
+            .send()
+            .await
+        {
+            Ok(output) => providers.push(OidcProvider {
+                url: output.url.unwrap_or_default(),
+                client_ids: output.client_id_list.unwrap_or_default(),
+                thumbprints: output.thumbprint_list.unwrap_or_default(),
+                create_date: date_text(output.create_date.as_ref()),
+                arn,
+            }),
+            Err(err) => {
+                let err = CallError::from_sdk("iam:GetOpenIDConnectProvider", &err);
+                tracing::warn!(provider = %arn, reason = %err, "could not read OIDC provider");
+                gaps.push(Gap {
+                    resource: arn,
+                    what: "OIDC provider".to_owned(),
+                    reason: err.reason(),
+                });
+            }
+        }
+    }
+    tracing::info!(providers = providers.len(), "oidc providers collected");
+    (Fact::Present(providers), gaps)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_iam::types::PolicyVersion;
+
+    use super::*;
+
+    fn policy(arn: &str, attachments: i32, document: &str) -> ManagedPolicyDetail {
+        ManagedPolicyDetail::builder()
+            .arn(arn)
+            .path("/")
+            .default_version_id("v2")
+            .attachment_count(attachments)
+            .policy_version_list(
+                PolicyVersion::builder()
+                    .version_id("v1")
+                    .document("{\"old\": true}")
+                    .build(),
+            )
+            .policy_version_list(
+                PolicyVersion::builder()
+                    .version_id("v2")
+                    .is_default_version(true)
+                    .document(document)
+                    .build(),
+            )
+            .build()
+    }
+
+    #[test]
+    fn managed_policy_name_comes_from_the_arn_when_missing() {
+        let mut gaps = Vec::new();
+        let detail = policy(
+            "arn:aws:iam::111122223333:policy/team/dev-read",
+            1,
+            "%7B%7D",
+        );
+        let policy = managed_policy(detail, false, &mut gaps).unwrap();
+        assert_eq!(policy.name, "dev-read");
+        assert_eq!(policy.default_version_id, "v2");
+        assert_eq!(policy.document.as_str(), "{}");
+        assert!(gaps.is_empty());
+    }
+
+    #[test]
+    fn unattached_aws_managed_policies_are_left_out_and_customer_ones_kept() {
+        let mut part = IamPart::default();
+        part.roles.push(Role {
+            arn: "arn:aws:iam::111122223333:role/r".into(),
+            name: "r".into(),
+            id: String::new(),
+            path: "/".into(),
+            create_date: String::new(),
+            trust_policy: PolicyText::default(),
+            inline_policies: Vec::new(),
+            attached_policies: Vec::new(),
+            permissions_boundary: Some("arn:aws:iam::aws:policy/Boundary".into()),
+            max_session_duration: None,
+            last_used: None,
+        });
+        let details = vec![
+            policy("arn:aws:iam::aws:policy/Unused", 0, "{}"),
+            policy("arn:aws:iam::aws:policy/Attached", 2, "{}"),
+            policy("arn:aws:iam::aws:policy/Boundary", 0, "{}"),
+            policy("arn:aws:iam::111122223333:policy/unused-mine", 0, "{}"),
+        ];
+        let kept: Vec<String> = kept_policies(&part, details)
+            .0
+            .into_iter()
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(kept, ["Attached", "Boundary", "unused-mine"]);
+    }
+}

@@ -1,0 +1,196 @@
+//! S3 Control through the SDK: the account-level Block Public Access and
+//! the access points, with their policy and Block Public Access.
+//!
+//! Access points are regional: they are listed in the home region and in
+//! every region that holds a bucket, then de-duplicated by ARN, and each is
+//! read in the region its ARN names.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_s3control::Client;
+use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
+use futures::StreamExt;
+
+use crate::inventory::{AccessPoint, Fact, Gap, Inventory, PolicyText, PublicAccessBlock};
+
+use super::Clients;
+use super::error::{CallError, fact};
+
+/// What the S3 Control phase found.
+#[derive(Debug)]
+pub(super) struct ControlPart {
+    account_public_access_block: Fact<PublicAccessBlock>,
+    access_points: Fact<Vec<AccessPoint>>,
+    gaps: Vec<Gap>,
+}
+
+impl ControlPart {
+    pub fn fill(self, inventory: &mut Inventory) {
+        inventory.account_public_access_block = self.account_public_access_block;
+        inventory.access_points = self.access_points;
+        inventory.gaps.extend(self.gaps);
+    }
+}
+
+/// An access point as listed, before its own reads.
+struct Listed {
+    name: String,
+    arn: String,
+    bucket: String,
+    network_origin: String,
+    region: String,
+}
+
+pub(super) async fn collect(
+    clients: &Clients,
+    account_id: &str,
+    regions: &BTreeSet<String>,
+    concurrency: usize,
+) -> ControlPart {
+    let home = clients.s3control(&clients.home_region, account_id);
+    let result = home
+        .get_public_access_block()
+        .account_id(account_id)
+        .send()
+        .await;
+    let account_public_access_block = fact(
+        account_id,
+        "s3control:GetPublicAccessBlock",
+        result,
+        &["NoSuchPublicAccessBlockConfiguration"],
+        |out| match out.public_access_block_configuration {
+            Some(config) => Fact::Present(switches(&config)),
+            None => Fact::Absent,
+        },
+    );
+
+    let mut gaps = Vec::new();
+    let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for region in regions {
+        let client = clients.s3control(region, account_id);
+        match list(&client, account_id, region).await {
+            Ok(points) => {
+                for point in points {
+                    listed.entry(point.arn.clone()).or_insert(point);
+                }
+            }
+            Err(err) => {
+                tracing::warn!(region, reason = %err, "could not list access points");
+                gaps.push(Gap {
+                    resource: format!("s3control:{region}"),
+                    what: "access points".to_owned(),
+                    reason: err.reason(),
+                });
+                failures.push(err);
+            }
+        }
+    }
+    if failures.len() == regions.len()
+        && let Some(first) = failures.first()
+    {
+        return ControlPart {
+            account_public_access_block,
+            access_points: Fact::Unknown(first.reason()),
+            gaps,
+        };
+    }
+
+    let points: Vec<AccessPoint> = futures::stream::iter(listed.into_values())
+        .map(|point| {
+            let client = clients.s3control(&point.region, account_id);
+            async move { access_point(&client, account_id, point).await }
+        })
+        .buffer_unordered(concurrency)
+        .collect()
+        .await;
+    tracing::info!(access_points = points.len(), "s3 control collected");
+    ControlPart {
+        account_public_access_block,
+        access_points: Fact::Present(points),
+        gaps,
+    }
+}
+
+async fn list(client: &Client, account_id: &str, region: &str) -> Result<Vec<Listed>, CallError> {
+    let points = client
+        .list_access_points()
+        .account_id(account_id)
+        .into_paginator()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|err| CallError::from_sdk("s3control:ListAccessPoints", &err))?;
+    Ok(points
+        .into_iter()
+        .flat_map(|page| page.access_point_list.unwrap_or_default())
+        .map(|point| {
+            let arn = point.access_point_arn.unwrap_or_default();
+            // arn:aws:s3:REGION:ACCOUNT:accesspoint/NAME
+            let arn_region = arn.split(':').nth(3).filter(|r| !r.is_empty());
+            Listed {
+                region: arn_region.unwrap_or(region).to_owned(),
+                name: point.name,
+                bucket: point.bucket,
+                network_origin: point.network_origin.as_str().to_owned(),
+                arn,
+            }
+        })
+        .collect())
+}
+
+async fn access_point(client: &Client, account_id: &str, point: Listed) -> AccessPoint {
+    let result = client
+        .get_access_point()
+        .account_id(account_id)
+        .name(&point.name)
+        .send()
+        .await;
+    let public_access_block =
+        fact(
+            &point.arn,
+            "s3control:GetAccessPoint",
+            result,
+            &[],
+            |out| match out.public_access_block_configuration {
+                Some(config) => Fact::Present(switches(&config)),
+                None => Fact::Absent,
+            },
+        );
+
+    let result = client
+        .get_access_point_policy()
+        .account_id(account_id)
+        .name(&point.name)
+        .send()
+        .await;
+    let policy = fact(
+        &point.arn,
+        "s3control:GetAccessPointPolicy",
+        result,
+        &["NoSuchAccessPointPolicy"],
+        |out| match out.policy.as_deref().map(PolicyText::from_aws) {
+            Some(Ok(text)) => Fact::Present(text),
+            Some(Err(err)) => Fact::Unknown(err.to_string()),
+            None => Fact::Absent,
+        },
+    );
+
+    AccessPoint {
+        name: point.name,
+        arn: point.arn,
+        bucket: point.bucket,
+        network_origin: point.network_origin,
+        policy,
+        public_access_block,
+    }
+}
+
+fn switches(config: &PublicAccessBlockConfiguration) -> PublicAccessBlock {
+    PublicAccessBlock {
+        block_public_acls: config.block_public_acls.unwrap_or(false),
+        ignore_public_acls: config.ignore_public_acls.unwrap_or(false),
+        block_public_policy: config.block_public_policy.unwrap_or(false),
+        restrict_public_buckets: config.restrict_public_buckets.unwrap_or(false),
+    }
+}

@@ -1,0 +1,375 @@
+//! The local AWS emulator for integration tests: moto's server mode on a
+//! free loopback port, seeded through the AWS API with the scenarios of
+//! `shared/cases/scenarios.md`.
+//!
+//! ```ignore
+//! mod support;
+//! let emulator = support::Emulator::start();
+//! let seeded = emulator.seed(&["S1"]);
+//! let inventory = putonly::source::aws::collect(&emulator.live_options()).await?;
+//! ```
+//!
+//! The Python environment comes from `PUTONLY_VENV` when set (used as is),
+//! else `<repo>/.venv`, created with `python3 -m venv` and filled from
+//! `tests/emulator/requirements.txt` when missing or out of date. Every
+//! process the harness starts gets a cleared environment with dummy
+//! credentials, a region, `AWS_EC2_METADATA_DISABLED=true` and no config
+//! files, and talks only to `127.0.0.1`.
+
+#![allow(dead_code, reason = "each test binary uses part of the harness")]
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use putonly::inventory::{Fact, Inventory};
+use putonly::source::aws::LiveOptions;
+use serde::Deserialize;
+
+/// The account every scenario lives in.
+pub const ACCOUNT_ID: &str = "111122223333";
+
+/// How long the emulator may take to answer after it is started.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A running moto server, stopped (by its process id) when dropped.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+    endpoint: String,
+    python: PathBuf,
+    /// Holds the server's log file.
+    dir: tempfile::TempDir,
+}
+
+/// What a seeding run put into the emulator.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Seeded {
+    pub account_id: String,
+    /// Exact text of each document put, keyed `user/NAME/inline/POLICY`,
+    /// `group/NAME/inline/POLICY`, `role/NAME/trust`,
+    /// `role/NAME/inline/POLICY`, `policy/NAME`, `bucket/NAME/policy`,
+    /// `access-point/NAME/policy`.
+    pub documents: BTreeMap<String, String>,
+    /// Access key ids by user name, sorted.
+    pub access_keys: BTreeMap<String, Vec<String>>,
+}
+
+impl Seeded {
+    pub fn document(&self, key: &str) -> &str {
+        self.documents
+            .get(key)
+            .unwrap_or_else(|| panic!("seeding put no document `{key}`"))
+    }
+
+    pub fn keys(&self, user: &str) -> &[String] {
+        self.access_keys.get(user).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+/// A request the emulator answers with an error instead of serving it.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub method: &'static str,
+    /// The exact request path, e.g. `/app-logs` or
+    /// `/v20180820/configuration/publicAccessBlock`.
+    pub path: &'static str,
+    /// A query key the request must carry (`policy`), or `None`.
+    pub query_key: Option<&'static str>,
+    pub status: u16,
+    /// The AWS error code answered, e.g. `AccessDenied`.
+    pub code: &'static str,
+}
+
+impl Emulator {
+    /// Starts a fresh emulator (account 111122223333) on a free loopback
+    /// port and waits until it answers.
+    pub fn start() -> Self {
+        Self::start_with_faults(&[])
+    }
+
+    /// Starts an emulator that answers the given requests with errors
+    /// (request id `putonly-fault`).
+    pub fn start_with_faults(faults: &[Fault]) -> Self {
+        let python = venv_python();
+        let mut last_failure = String::new();
+        // A free port can be taken between the probe and moto's bind: retry.
+        for _ in 0..3 {
+            match Self::try_start(&python, faults) {
+                Ok(emulator) => return emulator,
+                Err(failure) => last_failure = failure,
+            }
+        }
+        panic!("the AWS emulator did not start: {last_failure}");
+    }
+
+    fn try_start(python: &Path, faults: &[Fault]) -> Result<Self, String> {
+        let port = free_port();
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let log = File::create(dir.path().join("moto.log")).map_err(|e| e.to_string())?;
+        let log_err = log.try_clone().map_err(|e| e.to_string())?;
+        let mut command = Command::new(python);
+        command
+            .arg(emulator_dir().join("launch.py"))
+            .arg(port.to_string())
+            .stdin(Stdio::null())
+            .stdout(log)
+            .stderr(log_err);
+        for fault in faults {
+            command
+                .arg("--fault")
+                .args([fault.method, fault.path, fault.query_key.unwrap_or("-")])
+                .args([fault.status.to_string().as_str(), fault.code]);
+        }
+        loopback_env(&mut command);
+        let child = command
+            .spawn()
+            .map_err(|e| format!("{}: {e}", python.display()))?;
+        let mut emulator = Emulator {
+            child,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            python: python.to_owned(),
+            dir,
+        };
+        emulator.wait_ready()?;
+        Ok(emulator)
+    }
+
+    fn wait_ready(&mut self) -> Result<(), String> {
+        let started = Instant::now();
+        while started.elapsed() < READY_TIMEOUT {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(format!("it exited ({status}): {}", self.log()));
+            }
+            if http(self.port, "GET", "/moto-api/").is_ok_and(|code| code == 200) {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!(
+            "no answer within {READY_TIMEOUT:?}: {}",
+            self.log()
+        ))
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The server's log so far: one line per request.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("moto.log")).unwrap_or_default()
+    }
+
+    /// Clears every resource (`POST /moto-api/reset`).
+    pub fn reset(&self) {
+        let code = http(self.port, "POST", "/moto-api/reset").expect("reset the emulator");
+        assert_eq!(code, 200, "emulator reset answered {code}");
+    }
+
+    /// Seeds scenarios (`S1`, `S2`, `S3`, `S8`, `example`; they compose)
+    /// plus unrelated noise.
+    pub fn seed(&self, scenarios: &[&str]) -> Seeded {
+        self.seed_with(scenarios, true)
+    }
+
+    /// Seeds scenarios, with or without the unrelated noise.
+    pub fn seed_with(&self, scenarios: &[&str], noise: bool) -> Seeded {
+        let mut command = Command::new(&self.python);
+        command
+            .arg(emulator_dir().join("seed.py"))
+            .args(scenarios)
+            .arg("--endpoint")
+            .arg(&self.endpoint)
+            .arg("--account-id")
+            .arg(ACCOUNT_ID);
+        if !noise {
+            command.arg("--no-noise");
+        }
+        loopback_env(&mut command);
+        let output = command.output().expect("run seed.py");
+        assert!(
+            output.status.success(),
+            "seeding {scenarios:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).expect("seed.py prints its manifest as JSON")
+    }
+
+    /// Options that reach this emulator only: its endpoint, a region,
+    /// fixed dummy credentials and few retries.
+    pub fn live_options(&self) -> LiveOptions {
+        loopback_options(&self.endpoint)
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        // `Child::kill` signals exactly this process id.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Live options for a loopback endpoint, never the default credential
+/// chain (which could reach an instance metadata address).
+pub fn loopback_options(endpoint: &str) -> LiveOptions {
+    assert!(
+        endpoint.starts_with("http://127.0.0.1:"),
+        "tests only talk to loopback, not `{endpoint}`"
+    );
+    LiveOptions {
+        region: Some("us-east-1".to_owned()),
+        endpoint_url: Some(endpoint.to_owned()),
+        credentials: Some(aws_sdk_sts::config::Credentials::new(
+            "testing",
+            "testing",
+            None,
+            None,
+            "putonly-tests",
+        )),
+        max_attempts: Some(2),
+        ..LiveOptions::default()
+    }
+}
+
+/// Moves an access key's creation date `days` into the past.
+///
+/// moto stamps a key with the moment it is created and cannot backdate it,
+/// so scenario S8's "key created 400 days ago" is made on the collected
+/// inventory, after the live source has read the real date.
+pub fn age_access_key(inventory: &mut Inventory, user: &str, key_id: &str, days: i64) {
+    let when = time::OffsetDateTime::now_utc() - time::Duration::days(days);
+    let date = when
+        .replace_nanosecond(0)
+        .expect("zero nanoseconds")
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format a date");
+    let user = inventory
+        .users
+        .iter_mut()
+        .find(|u| u.name == user)
+        .unwrap_or_else(|| panic!("no user `{user}`"));
+    let Fact::Present(keys) = &mut user.access_keys else {
+        panic!("the access keys of `{}` were not collected", user.name);
+    };
+    let key = keys
+        .iter_mut()
+        .find(|k| k.id == key_id)
+        .unwrap_or_else(|| panic!("no access key `{key_id}`"));
+    key.create_date = date;
+}
+
+/// A loopback port nothing listens on (bound, then released).
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a loopback port");
+    listener.local_addr().expect("local address").port()
+}
+
+/// A minimal HTTP/1.1 exchange with the emulator; returns the status code.
+fn http(port: u16, method: &str, path: &str) -> std::io::Result<u16> {
+    let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(1))?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("not an HTTP answer: {answer:.80}")))
+}
+
+/// A cleared environment: no inherited profile, endpoint, proxy or
+/// credentials can send a request anywhere but the loopback endpoint.
+fn loopback_env(command: &mut Command) {
+    command.env_clear();
+    if let Some(path) = std::env::var_os("PATH") {
+        command.env("PATH", path);
+    }
+    command
+        .env("MOTO_ACCOUNT_ID", ACCOUNT_ID)
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+}
+
+fn repo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn emulator_dir() -> PathBuf {
+    repo_dir().join("tests").join("emulator")
+}
+
+/// The Python interpreter of the emulator's virtual environment, made
+/// ready once per test process.
+fn venv_python() -> PathBuf {
+    static PYTHON: OnceLock<PathBuf> = OnceLock::new();
+    PYTHON.get_or_init(prepare_venv).clone()
+}
+
+fn prepare_venv() -> PathBuf {
+    if let Some(venv) = std::env::var_os("PUTONLY_VENV") {
+        let python = PathBuf::from(venv).join("bin").join("python");
+        assert!(python.exists(), "PUTONLY_VENV has no {}", python.display());
+        return python;
+    }
+
+    let venv = repo_dir().join(".venv");
+    let python = venv.join("bin").join("python");
+    let requirements = emulator_dir().join("requirements.txt");
+    let wanted = std::fs::read_to_string(&requirements).expect("read requirements.txt");
+    let marker = venv.join(".putonly-requirements");
+
+    // Other test binaries may prepare the same environment at once.
+    std::fs::create_dir_all(&venv).expect("create .venv");
+    let lock = File::create(venv.join(".putonly-lock")).expect("create the venv lock");
+    lock.lock().expect("lock the venv");
+    if std::fs::read_to_string(&marker).ok().as_deref() == Some(wanted.as_str()) {
+        return python;
+    }
+    if !python.exists() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
+    }
+    run(Command::new(&python)
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
+        .arg(&requirements));
+    std::fs::write(&marker, wanted).expect("write the requirements marker");
+    python
+}
+
+fn run(command: &mut Command) {
+    let status = command.status().expect("start a setup command");
+    assert!(status.success(), "{command:?} failed: {status}");
+}
