@@ -5,6 +5,7 @@
 //! them. Nothing after the source touches the network.
 
 pub mod access;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod finding;

@@ -112,8 +112,10 @@ impl Pattern {
     fn closure(&self, states: &mut BTreeSet<usize>) {
         let mut stack: Vec<usize> = states.iter().copied().collect();
         while let Some(i) = stack.pop() {
-            if matches!(self.tokens.get(i), Some(Token::AnyRun | Token::AnyRunInSegment))
-                && states.insert(i + 1)
+            if matches!(
+                self.tokens.get(i),
+                Some(Token::AnyRun | Token::AnyRunInSegment)
+            ) && states.insert(i + 1)
             {
                 stack.push(i + 1);
             }
@@ -249,11 +251,13 @@ impl Lang {
             }
             Lang::Union(parts) => {
                 // Every part must consume its patterns, so no short-circuit.
-                parts.iter().fold(false, |acc, l| l.accepts(accepting, next) | acc)
+                parts
+                    .iter()
+                    .fold(false, |acc, l| l.accepts(accepting, next) | acc)
             }
-            Lang::Intersection(parts) => {
-                parts.iter().fold(true, |acc, l| l.accepts(accepting, next) & acc)
-            }
+            Lang::Intersection(parts) => parts
+                .iter()
+                .fold(true, |acc, l| l.accepts(accepting, next) & acc),
             Lang::Complement(inner) => !inner.accepts(accepting, next),
         }
     }
@@ -275,8 +279,11 @@ impl Lang {
         let mut seen: HashSet<Vec<BTreeSet<usize>>> = HashSet::from([start.clone()]);
         let mut queue = VecDeque::from([(start, String::new())]);
         while let Some((states, text)) = queue.pop_front() {
-            let accepting: Vec<bool> =
-                patterns.iter().zip(&states).map(|(p, s)| p.accepts(s)).collect();
+            let accepting: Vec<bool> = patterns
+                .iter()
+                .zip(&states)
+                .map(|(p, s)| p.accepts(s))
+                .collect();
             if self.accepts(&accepting, &mut 0) {
                 return Search::Witness(text);
             }
@@ -284,8 +291,11 @@ impl Lang {
                 return Search::Undecided;
             }
             for &c in &alphabet {
-                let next: Vec<BTreeSet<usize>> =
-                    patterns.iter().zip(&states).map(|(p, s)| p.step(s, c)).collect();
+                let next: Vec<BTreeSet<usize>> = patterns
+                    .iter()
+                    .zip(&states)
+                    .map(|(p, s)| p.step(s, c))
+                    .collect();
                 if seen.insert(next.clone()) {
                     let mut longer = text.clone();
                     longer.push(c);
@@ -349,19 +359,26 @@ mod tests {
         assert!(p.matches("arn:aws:someservice:us-east-2:111122223333:finance/doc.txt"));
         // The docs' example: StringLike would match this, ArnLike does not.
         let tricky = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt";
-        assert!(!Pattern::arn("arn:aws:someservice:?s-east-2:111122223333:finance/*").matches(tricky));
+        assert!(
+            !Pattern::arn("arn:aws:someservice:?s-east-2:111122223333:finance/*").matches(tricky)
+        );
         assert!(Pattern::glob("arn:aws:someservice:*:111122223333:finance/*").matches(tricky));
         // Object keys may contain colons.
         assert!(Pattern::arn("arn:aws:s3:::rec-bucket/*").matches("arn:aws:s3:::rec-bucket/a:b"));
         // No segment boundary inside a bucket name.
-        assert!(Pattern::arn("arn:aws:s3:::rec-bucket*").matches("arn:aws:s3:::rec-bucket-backups/x"));
+        assert!(
+            Pattern::arn("arn:aws:s3:::rec-bucket*").matches("arn:aws:s3:::rec-bucket-backups/x")
+        );
     }
 
     #[test]
     fn witness_outside_prefix_is_found_and_readable() {
         let allowed = glob("*");
         let outside = allowed.minus(glob("uploads/*"));
-        assert_eq!(outside.witness(&["other/x"]), Search::Witness("other/x".into()));
+        assert_eq!(
+            outside.witness(&["other/x"]),
+            Search::Witness("other/x".into())
+        );
         match outside.witness(&[]) {
             Search::Witness(w) => assert!(!w.starts_with("uploads/"), "{w}"),
             other => panic!("{other:?}"),
@@ -371,10 +388,16 @@ mod tests {
     #[test]
     fn confined_allow_has_no_witness_outside_the_prefix() {
         let allowed = glob("uploads/*");
-        assert_eq!(allowed.clone().minus(glob("uploads/*")).witness(&[]), Search::Empty);
+        assert_eq!(
+            allowed.clone().minus(glob("uploads/*")).witness(&[]),
+            Search::Empty
+        );
         // uploads* reaches uploads-private/x and uploadsX.
         let wide = glob("uploads*").minus(glob("uploads/*"));
-        assert_eq!(wide.witness(&["uploads-private/x"]), Search::Witness("uploads-private/x".into()));
+        assert_eq!(
+            wide.witness(&["uploads-private/x"]),
+            Search::Witness("uploads-private/x".into())
+        );
         assert_eq!(wide.witness(&[]), Search::Witness("uploads".into()));
     }
 
@@ -382,7 +405,10 @@ mod tests {
     fn deny_notresource_confines_exactly() {
         // Allow BUCKET/*, Deny NotResource BUCKET/uploads/*: allowed = uploads/*.
         let allowed = glob("*").minus(glob("*").minus(glob("uploads/*")));
-        assert_eq!(allowed.clone().minus(glob("uploads/*")).witness(&[]), Search::Empty);
+        assert_eq!(
+            allowed.clone().minus(glob("uploads/*")).witness(&[]),
+            Search::Empty
+        );
         assert!(allowed.contains("uploads/x:y.mp4"));
         assert!(!allowed.contains("Uploads/a.mp4"));
     }
@@ -391,7 +417,10 @@ mod tests {
     fn question_mark_and_literals_interact() {
         let l = Lang::intersection(vec![glob("a?c*"), glob("*c")]);
         assert_eq!(l.witness(&[]), Search::Witness("axc".into()));
-        assert_eq!(Lang::intersection(vec![glob("ab"), glob("ac")]).witness(&[]), Search::Empty);
+        assert_eq!(
+            Lang::intersection(vec![glob("ab"), glob("ac")]).witness(&[]),
+            Search::Empty
+        );
         assert!(Lang::Empty.is_empty() && !Lang::All.is_empty());
     }
 }
