@@ -1,1 +1,3 @@
 //! putonly: audit of write-only S3 connectors.
+
+pub mod policy;
