@@ -61,18 +61,28 @@ impl Pattern {
     /// except a `*` that ends a segment), the sixth segment, the resource,
     /// is a plain glob in which `:` is an ordinary character.
     pub fn arn(text: &str) -> Pattern {
-        let mut tokens = Vec::with_capacity(text.len());
+        let chars: Vec<(char, bool)> = text.chars().map(|c| (c, false)).collect();
+        Pattern::arn_chars(&chars, text)
+    }
+
+    /// Like [`Pattern::arn`], for characters some of which are literal
+    /// whatever they are (`(c, true)`): a substituted policy variable or an
+    /// escape such as `${*}`.
+    pub fn arn_chars(chars: &[(char, bool)], source: &str) -> Pattern {
+        let mut tokens = Vec::with_capacity(chars.len());
         let mut colons = 0;
-        let chars: Vec<char> = text.chars().collect();
-        for (i, c) in chars.iter().copied().enumerate() {
+        for (i, (c, literal)) in chars.iter().copied().enumerate() {
             let in_head = colons < 5;
             let token = match c {
+                _ if literal => Token::Literal(c),
                 ':' if in_head => {
                     colons += 1;
                     Token::Literal(':')
                 }
+                // A wildcard in the service segment is no wildcard.
+                '*' | '?' if in_head && colons == 2 => Token::Literal(c),
                 '*' if in_head => {
-                    let ends_segment = matches!(chars.get(i + 1), None | Some(':'));
+                    let ends_segment = matches!(chars.get(i + 1), None | Some((':', false)));
                     if ends_segment {
                         Token::AnyRun
                     } else {
@@ -88,7 +98,7 @@ impl Pattern {
         }
         Pattern {
             tokens,
-            source: text.to_owned(),
+            source: source.to_owned(),
         }
     }
 
@@ -273,37 +283,9 @@ impl Lang {
         }
         let mut patterns = Vec::new();
         self.patterns(&mut patterns);
-        let alphabet = alphabet(&patterns);
-
-        let start: Vec<BTreeSet<usize>> = patterns.iter().map(|p| p.start()).collect();
-        let mut seen: HashSet<Vec<BTreeSet<usize>>> = HashSet::from([start.clone()]);
-        let mut queue = VecDeque::from([(start, String::new())]);
-        while let Some((states, text)) = queue.pop_front() {
-            let accepting: Vec<bool> = patterns
-                .iter()
-                .zip(&states)
-                .map(|(p, s)| p.accepts(s))
-                .collect();
-            if self.accepts(&accepting, &mut 0) {
-                return Search::Witness(text);
-            }
-            if seen.len() > SEARCH_LIMIT {
-                return Search::Undecided;
-            }
-            for &c in &alphabet {
-                let next: Vec<BTreeSet<usize>> = patterns
-                    .iter()
-                    .zip(&states)
-                    .map(|(p, s)| p.step(s, c))
-                    .collect();
-                if seen.insert(next.clone()) {
-                    let mut longer = text.clone();
-                    longer.push(c);
-                    queue.push_back((next, longer));
-                }
-            }
-        }
-        Search::Empty
+        search(&patterns, 0, "", |accepting, _| {
+            self.accepts(accepting, &mut 0)
+        })
     }
 
     /// Whether the language has no member (undecided counts as not empty,
@@ -311,6 +293,63 @@ impl Lang {
     pub fn is_empty(&self) -> bool {
         self.witness(&[]) == Search::Empty
     }
+}
+
+/// Breadth-first search for a shortest string that starts with `prefix`
+/// and that `accept` takes, given each pattern's acceptance of it and the
+/// string itself.
+///
+/// Strings that reach the same state in every pattern are alike for every
+/// pattern, so `accept` must depend only on the acceptance vector (and may
+/// use the string to ask an oracle whose answer depends only on it, such as
+/// the policy engine over the same patterns). That makes the search exact.
+///
+/// The first `required` patterns must stay alive: a string that can no
+/// longer match one of them is not extended.
+pub fn search(
+    patterns: &[&Pattern],
+    required: usize,
+    prefix: &str,
+    mut accept: impl FnMut(&[bool], &str) -> bool,
+) -> Search {
+    let alphabet = alphabet(patterns);
+    let start: Vec<BTreeSet<usize>> = patterns
+        .iter()
+        .map(|p| {
+            prefix
+                .chars()
+                .fold(p.start(), |states, c| p.step(&states, c))
+        })
+        .collect();
+    let mut seen: HashSet<Vec<BTreeSet<usize>>> = HashSet::from([start.clone()]);
+    let mut queue = VecDeque::from([(start, prefix.to_owned())]);
+    while let Some((states, text)) = queue.pop_front() {
+        let accepting: Vec<bool> = patterns
+            .iter()
+            .zip(&states)
+            .map(|(p, s)| p.accepts(s))
+            .collect();
+        if accept(&accepting, &text) {
+            return Search::Witness(text);
+        }
+        if seen.len() > SEARCH_LIMIT {
+            return Search::Undecided;
+        }
+        for &c in &alphabet {
+            let next: Vec<BTreeSet<usize>> = patterns
+                .iter()
+                .zip(&states)
+                .map(|(p, s)| p.step(s, c))
+                .collect();
+            let dead = next.iter().take(required).any(BTreeSet::is_empty);
+            if !dead && seen.insert(next.clone()) {
+                let mut longer = text.clone();
+                longer.push(c);
+                queue.push_back((next, longer));
+            }
+        }
+    }
+    Search::Empty
 }
 
 /// The characters worth trying: every literal, `:`, and one character that
