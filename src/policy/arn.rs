@@ -164,6 +164,9 @@ impl ArnPattern {
 
     /// `ArnLike` matching: the same number of segments, each matched on its
     /// own. A variable without a value makes the pattern match nothing.
+    // TODO(#3): whether a trailing `*` crosses colons in `ArnLike` as it does
+    // in `Resource` is not documented; we match strictly per segment, so
+    // `arn:aws:iam::*` matches no six-segment ARN. Verify with the simulator.
     pub fn matches_strictly(&self, arn: &SplitArn<'_>, resolver: &dyn Resolve) -> bool {
         if let Some(matched) = self.match_by_head(arn, resolver) {
             return matched;

@@ -232,6 +232,8 @@ pub fn value_of<'r>(variable: &'r Variable, resolver: &'r dyn Resolve) -> Option
 
 /// Parses `${...}` at the start of `text`; returns the token and its length.
 /// Text that does not form a valid variable is left to be read literally.
+// TODO(#3): AWS may reject a policy with malformed variable syntax (`${a b}`,
+// an unterminated `${`) instead of reading it literally; unverified.
 fn parse_variable(text: &str) -> Option<(GlobToken, usize)> {
     let close = text.find('}')?;
     let raw = text.get(..=close)?;
