@@ -2,16 +2,11 @@
 //! on any text (random strings and byte-level mutations of real policies),
 //! and evaluation never panics on any action, resource or context value.
 //! Bounded property tests; the coverage-guided fuzz target comes later.
-#![expect(
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test harness: a malformed fixture must fail the test loudly"
-)]
 
-use proptest::prelude::*;
-use putonly::policy::{
+use crate::policy::{
     Context, LabelledPolicy, PolicyKind, PolicySet, Request, RequestPrincipal, authorize, parse,
 };
+use proptest::prelude::*;
 use std::path::Path;
 use std::sync::OnceLock;
 
