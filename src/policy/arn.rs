@@ -98,6 +98,9 @@ impl<'a> SplitArn<'a> {
 pub struct ArnPattern {
     segments: Vec<Glob>,
     service_wildcard: bool,
+    /// When the first five segments are plain text, they joined with their
+    /// colons: the value must start with it (one comparison on the hot path).
+    literal_head: Option<String>,
 }
 
 impl ArnPattern {
@@ -115,6 +118,7 @@ impl ArnPattern {
             }
         }
         Self {
+            literal_head: literal_head(&segments),
             segments,
             service_wildcard,
         }
@@ -122,8 +126,10 @@ impl ArnPattern {
 
     /// Compiles an `Arn...` condition value; variables may appear anywhere.
     pub fn condition(text: &str, variables: bool) -> Self {
+        let segments = split_tokens(text, variables);
         Self {
-            segments: split_tokens(text, variables),
+            literal_head: literal_head(&segments),
+            segments,
             service_wildcard: false,
         }
     }
@@ -147,6 +153,9 @@ impl ArnPattern {
     /// `Resource` matching, where a trailing `*` may cross colons. A
     /// variable without a value makes the pattern match nothing.
     pub fn matches_resource(&self, arn: &SplitArn<'_>, resolver: &dyn Resolve) -> bool {
+        if let Some(matched) = self.match_by_head(arn, resolver) {
+            return matched;
+        }
         if !self.segments.iter().all(|s| s.is_resolvable(resolver)) {
             return false;
         }
@@ -155,7 +164,13 @@ impl ArnPattern {
 
     /// `ArnLike` matching: the same number of segments, each matched on its
     /// own. A variable without a value makes the pattern match nothing.
+    // TODO(#3): whether a trailing `*` crosses colons in `ArnLike` as it does
+    // in `Resource` is not documented; we match strictly per segment, so
+    // `arn:aws:iam::*` matches no six-segment ARN. Verify with the simulator.
     pub fn matches_strictly(&self, arn: &SplitArn<'_>, resolver: &dyn Resolve) -> bool {
+        if let Some(matched) = self.match_by_head(arn, resolver) {
+            return matched;
+        }
         if self.segments.len() != arn.len() {
             return false;
         }
@@ -163,6 +178,18 @@ impl ArnPattern {
             let value = arn.segment(i).unwrap_or_default();
             glob.matches(value, resolver).unwrap_or(false)
         })
+    }
+
+    /// With a plain-text head, no wildcard can cross a colon: the value
+    /// matches iff it starts with the head and its resource segment matches.
+    fn match_by_head(&self, arn: &SplitArn<'_>, resolver: &dyn Resolve) -> Option<bool> {
+        let head = self.literal_head.as_deref()?;
+        let last = self.segments.get(RESOURCE)?;
+        let matched = arn.as_str().strip_prefix(head).is_some_and(|rest| {
+            // the head holds five colons, so `rest` is the resource segment
+            last.matches(rest, resolver).unwrap_or(false)
+        });
+        Some(matched)
     }
 
     /// Matches pattern segments from `pi` against value segments from `vi`.
@@ -215,6 +242,19 @@ fn split_tokens(text: &str, variables: bool) -> Vec<Glob> {
     }
     segments.push(Glob::from_tokens(current));
     segments
+}
+
+/// The first five segments and their colons, if all are plain text.
+fn literal_head(segments: &[Glob]) -> Option<String> {
+    if segments.len() != MAX_SEGMENTS {
+        return None;
+    }
+    let mut head = String::new();
+    for glob in segments.get(..RESOURCE)? {
+        head.push_str(glob.as_literal()?);
+        head.push(':');
+    }
+    Some(head)
 }
 
 /// Turns variables (and, with `wildcards`, `*` and `?`) back into text.

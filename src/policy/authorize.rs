@@ -33,6 +33,8 @@ pub struct PolicySet<'a> {
     /// Identity-based policies: inline, managed and group policies.
     pub identity: Vec<LabelledPolicy<'a>>,
     /// The resource-based policy: bucket, access point or role trust.
+    // TODO(#3): a request through an access point needs both the access
+    // point policy and the bucket policy; model it as two resource layers.
     pub resource: Option<LabelledPolicy<'a>>,
     /// The caller's permissions boundary, if one is set.
     pub boundary: Option<LabelledPolicy<'a>>,
@@ -227,6 +229,9 @@ impl<'a> Found<'a> {
                 .caller_side(policies, false)
                 .and_then(|()| resource.is_some().then_some(()).ok_or(DenyCause::NoAllow)),
             PrincipalKind::IamUser | PrincipalKind::RoleSession { .. } => match resource {
+                // TODO(#3): `Principal: "*"` counts as naming the caller
+                // itself, so a role session's boundary does not cap it; the
+                // evaluation-logic table covers only explicit ARNs.
                 Some(Grant::Exact) => Ok(()),
                 Some(Grant::Role) => self.caller_side(policies, true),
                 _ => self.caller_side(policies, false),
@@ -254,6 +259,9 @@ impl<'a> Found<'a> {
     }
 
     /// The first RCP or SCP level that does not allow.
+    // TODO(#3): SCPs do not apply to service-linked roles or the management
+    // account, nor RCPs to service-linked roles; the caller must leave those
+    // layers out, as the principal does not say which it is.
     fn org_ceiling(&self, policies: &PolicySet<'_>, request: &Request) -> Option<DenyCause> {
         let caller = &request.principal;
         if !matches!(caller.kind, PrincipalKind::Service { .. }) {

@@ -6,7 +6,7 @@
 //! element (if any) applies to the caller, and every condition clause
 //! holds. The evaluator reports the matching statements with their effect
 //! and, for resource-based policies, what the principal match is worth;
-//! combining policies is the authorizer's job ([`crate::policy::authorize`]).
+//! combining policies is the authorizer's job ([`crate::policy::authorize()`]).
 
 use super::arn::SplitArn;
 use super::condition::eval::{self as condition, ClauseError};

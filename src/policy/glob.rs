@@ -57,6 +57,31 @@ impl Syntax {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Glob {
     tokens: Vec<GlobToken>,
+    /// The common shapes get a direct comparison instead of the general
+    /// matcher (evaluation is on a hot path).
+    shape: Shape,
+}
+
+/// The shape of a glob's tokens, derived from them at construction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+enum Shape {
+    /// No wildcard, no variable: string equality.
+    #[default]
+    Literal,
+    /// Literal text then a final `*`: a prefix test.
+    Prefix,
+    /// Anything else.
+    General,
+}
+
+impl Shape {
+    fn of(tokens: &[GlobToken]) -> Shape {
+        match tokens {
+            [] | [GlobToken::Literal(_)] => Shape::Literal,
+            [GlobToken::AnyRun] | [GlobToken::Literal(_), GlobToken::AnyRun] => Shape::Prefix,
+            _ => Shape::General,
+        }
+    }
 }
 
 /// Where a glob looks up the value of a variable: `None` means the key has
@@ -96,9 +121,12 @@ impl Glob {
             }
             rest = rest.get(c.len_utf8()..).unwrap_or_default();
         }
-        Glob {
-            tokens: builder.finish(),
-        }
+        Glob::new(builder.finish())
+    }
+
+    fn new(tokens: Vec<GlobToken>) -> Glob {
+        let shape = Shape::of(&tokens);
+        Glob { tokens, shape }
     }
 
     /// Builds a glob from tokens (adjacent literals are merged).
@@ -107,9 +135,7 @@ impl Glob {
         for token in tokens {
             builder.push(token);
         }
-        Glob {
-            tokens: builder.finish(),
-        }
+        Glob::new(builder.finish())
     }
 
     /// The compiled tokens.
@@ -156,13 +182,24 @@ impl Glob {
     /// Matches `text` exactly. `None` if a variable has no value: the
     /// pattern then matches nothing, and the caller decides what that means.
     pub fn matches(&self, text: &str, resolver: &dyn Resolve) -> Option<bool> {
-        if !self.is_resolvable(resolver) {
-            return None;
+        match (self.shape, self.tokens.first()) {
+            (Shape::Literal, None) => Some(text.is_empty()),
+            (Shape::Prefix, Some(GlobToken::AnyRun)) => Some(true),
+            (Shape::Literal | Shape::Prefix, Some(GlobToken::Literal(literal))) => {
+                let exact = self.shape == Shape::Literal;
+                Some(if exact {
+                    literal == text
+                } else {
+                    text.starts_with(literal.as_str())
+                })
+            }
+            _ => {
+                if !self.is_resolvable(resolver) {
+                    return None;
+                }
+                Some(match_tokens(&self.tokens, text, resolver))
+            }
         }
-        if let Some(literal) = self.as_literal() {
-            return Some(literal == text);
-        }
-        Some(match_tokens(&self.tokens, text, resolver))
     }
 
     /// Matches `text` with no variables in play (variables match nothing).
@@ -195,6 +232,8 @@ pub fn value_of<'r>(variable: &'r Variable, resolver: &'r dyn Resolve) -> Option
 
 /// Parses `${...}` at the start of `text`; returns the token and its length.
 /// Text that does not form a valid variable is left to be read literally.
+// TODO(#3): AWS may reject a policy with malformed variable syntax (`${a b}`,
+// an unterminated `${`) instead of reading it literally; unverified.
 fn parse_variable(text: &str) -> Option<(GlobToken, usize)> {
     let close = text.find('}')?;
     let raw = text.get(..=close)?;
@@ -262,6 +301,10 @@ fn match_tokens(tokens: &[GlobToken], text: &str, resolver: &dyn Resolve) -> boo
         if let Some(token) = tokens.get(ti) {
             if let Some(next) = step(token, text, si, resolver) {
                 if matches!(token, GlobToken::AnyRun) {
+                    if ti + 1 == tokens.len() {
+                        // A final `*` matches whatever is left.
+                        return true;
+                    }
                     retry = Some((ti + 1, si));
                 }
                 ti += 1;

@@ -63,3 +63,6 @@ pub use parse::{ParseError, ParseErrorKind, parse};
 pub use principal::{Grant, PrincipalBlock, PrincipalEntry, PrincipalTarget, PrincipalType};
 pub use request::{Context, ContextValue, PrincipalKind, Request, RequestPrincipal};
 pub use span::{Position, Span, Spanned};
+
+#[cfg(test)]
+mod robustness_tests;

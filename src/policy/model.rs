@@ -1,7 +1,7 @@
 //! The typed policy: a validated document whose every statement and
 //! element keeps its source span, with patterns compiled for evaluation.
 //!
-//! Values of these types come only from [`crate::policy::parse`], so a
+//! Values of these types come only from [`crate::policy::parse()`], so a
 //! `Policy` is always well-formed for its [`PolicyKind`]. The pattern types
 //! expose their compiled form (globs per ARN segment, lowercased action
 //! globs, typed condition values) for modules that reason about policies

@@ -103,6 +103,9 @@ pub enum ParseErrorKind {
 ///
 /// # Errors
 /// The first problem found, with its line and column.
+// TODO(#3): report every problem, not only the first; and element and
+// operator names are matched case-sensitively (`stringequals` is an unknown
+// operator), which is stricter than AWS may be; unverified.
 pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, ParseError> {
     let document = json::parse(text).map_err(|e| ParseError {
         kind: ParseErrorKind::Json(e.kind),

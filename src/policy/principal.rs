@@ -117,6 +117,9 @@ impl PrincipalEntry {
     }
 }
 
+// TODO(#3): STS federated-user sessions (`arn:aws:sts::A:federated-user/N`)
+// and canonical user IDs are kept but never match a caller, because
+// `RequestPrincipal` does not model those callers yet.
 fn aws_target(value: &str) -> PrincipalTarget {
     if value == "*" {
         return PrincipalTarget::Everyone;

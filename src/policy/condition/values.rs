@@ -18,6 +18,8 @@ pub struct Decimal {
 impl Decimal {
     /// Parses `[+-]digits[.digits]`, the integer and decimal forms the
     /// numeric operators accept.
+    // TODO(#3): exponent notation (`1e3`) is rejected as malformed; whether
+    // AWS accepts it is unverified.
     pub fn parse(text: &str) -> Result<Decimal, String> {
         let invalid = || format!("`{text}` is not a number");
         let (negative, body) = match text.strip_prefix('-') {
@@ -79,6 +81,8 @@ const NANOS_PER_SECOND: i128 = 1_000_000_000;
 /// and `Z` or `±hh:mm` / `±hhmm`; no zone means UTC).
 ///
 /// All-digit text is read as epoch seconds, not as a four-digit year.
+// TODO(#3): all-digit text such as `2024` is read as epoch seconds, never as
+// the W3C year form; AWS's choice here is undocumented.
 pub fn parse_date(text: &str) -> Result<Instant, String> {
     let invalid = || format!("`{text}` is not a date");
     if let Ok(seconds) = Decimal::parse(text) {
@@ -307,6 +311,8 @@ impl Cidr {
     }
 
     /// Whether `address` lies in the block (families never mix).
+    // TODO(#3): an IPv4-mapped IPv6 address (`::ffff:203.0.113.5`) does not
+    // match an IPv4 block; AWS's behaviour for it is undocumented.
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.address, address) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => same_prefix(
