@@ -83,9 +83,12 @@ pub fn evaluate(
 ) -> Result<Vec<Finding>, AppError> {
     let now = crate::rules::checks::parse_time(&inventory.source.collected_at)
         .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?;
+    let model =
+        crate::access::AccessModel::build(inventory, config, &inventory.source.collected_at);
     let context = ScanContext {
         inventory,
         config,
+        model: &model,
         now,
     };
     Ok(catalog.scan(&context))

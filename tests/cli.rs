@@ -64,14 +64,34 @@ fn example_account_prints_findings_and_exits_1() {
 }
 
 #[test]
-fn fail_on_above_every_finding_exits_0() {
+fn fail_on_decides_the_exit_code() {
+    // The example has a critical finding (the OIDC trust), so even
+    // --fail-on critical fails.
     let mut args = EXAMPLE.to_vec();
     args.extend(["--fail-on", "critical", "--format", "json"]);
     let out = putonly(&args);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["account_id"], "111122223333");
     assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["summary"]["by_severity"]["critical"], 1);
+
+    // The static connector alone has nothing critical: exit 0.
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("putonly.toml");
+    let text = std::fs::read_to_string("examples/putonly.toml").unwrap();
+    let static_only = &text[..text.find("[[connector]]\n# Path B").unwrap()];
+    std::fs::write(&config, static_only).unwrap();
+    let out = putonly(&[
+        "scan",
+        "--from-dump",
+        "examples/guide-account",
+        "--config",
+        config.to_str().unwrap(),
+        "--fail-on",
+        "critical",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
 }
 
 #[test]

@@ -68,6 +68,8 @@ pub struct Hit {
 pub struct ScanContext<'a> {
     pub inventory: &'a Inventory,
     pub config: &'a Config,
+    /// The access questions' answers.
+    pub model: &'a crate::access::AccessModel,
     /// The moment the facts describe (the collection time), so that a scan
     /// of a snapshot gives the findings of the scan that wrote it.
     pub now: OffsetDateTime,

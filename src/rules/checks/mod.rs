@@ -3,6 +3,7 @@
 //! matches policy text where the question is "is this allowed?" (that is
 //! the policy engine's job).
 
+mod access;
 mod bucket;
 mod keys;
 mod oidc;
@@ -30,6 +31,24 @@ static CHECKS: &[(&str, Check)] = &[
     ("PO303", bucket::public_access_not_blocked),
     ("PO304", bucket::ownership_not_enforced),
     ("PO305", bucket::encryption_missing),
+    ("PO401", access::cannot_write),
+    ("PO402", access::writes_outside_prefix),
+    ("PO403", access::extra_actions),
+    ("PO404", access::other_buckets),
+    ("PO405", access::changes_permissions),
+    ("PO406", access::mints_credentials),
+    ("PO407", access::near_administrator),
+    ("PO408", access::incomplete_answer),
+    ("PO410", access::subject_not_pinned),
+    ("PO411", access::audience_not_pinned),
+    ("PO412", access::trust_admits_others),
+    ("PO413", access::vendor_refused),
+    ("PO420", access::other_writers),
+    ("PO421", access::public_write),
+    ("PO422", access::public_write_neutralised),
+    ("PO430", access::access_point_not_a_fence),
+    ("PO440", access::absent_condition_key),
+    ("PO450", access::invalid_document),
 ];
 
 /// The ids of every registered check.

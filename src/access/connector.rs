@@ -1,0 +1,327 @@
+//! The questions putonly answers for each connector: can it write where it
+//! should, can it write anywhere else, and what else can it do.
+
+use super::documents::{DocumentKey, Documents};
+use super::evidence::Witness;
+use super::lang::{Pattern, Search};
+use super::probe::{Probe, Want};
+use super::subject::Subject;
+use crate::config::Connector;
+use crate::inventory::Inventory;
+use crate::policy::Effect;
+use crate::policy::catalog::{AccessLevel, Action, Catalog};
+
+/// Actions that mint or reset long-term credentials.
+const CREDENTIAL_ACTIONS: &[&str] = &[
+    "iam:CreateAccessKey",
+    "iam:UpdateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:CreateServiceSpecificCredential",
+    "iam:ResetServiceSpecificCredential",
+    "iam:UploadSSHPublicKey",
+    "iam:EnableMFADevice",
+];
+
+/// Actions of services outside the catalog, to tell whether a grant
+/// reaches every service (`NotAction`, `*`).
+const OTHER_SERVICE_ACTIONS: &[&str] =
+    &["ec2:RunInstances", "kms:Decrypt", "lambda:CreateFunction"];
+
+/// Why an extra action matters most.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Concern {
+    /// On the connector's bucket or its objects.
+    Bucket,
+    /// On another bucket.
+    OtherBucket,
+    /// Changes who can do what (policies, ACLs, public access settings).
+    Permissions,
+    /// Mints or resets credentials.
+    Credentials,
+    /// Anything else in IAM or STS.
+    Account,
+}
+
+/// An action the connector can take beyond its allowed ones.
+#[derive(Debug, Clone)]
+pub struct Extra {
+    pub concern: Concern,
+    pub witness: Witness,
+}
+
+/// Everything putonly concluded about one connector's own permissions.
+#[derive(Debug, Clone, Default)]
+pub struct Answers {
+    /// The principal's ARN, when it exists.
+    pub principal_arn: Option<String>,
+    /// Documents that apply but could not be used.
+    pub unusable: Vec<String>,
+    /// For each allowed object action: `Ok(witness of an allowed write
+    /// under the prefix)` or `Err(witness of the refusal)`.
+    pub intended: Vec<Result<Witness, Witness>>,
+    /// A write outside the prefix the connector can make.
+    pub outside: Option<Witness>,
+    pub extras: Vec<Extra>,
+    /// A request to another service that is allowed: the grant reaches
+    /// services putonly does not model, e.g. through `NotAction`.
+    pub every_service: Option<Witness>,
+}
+
+/// The ARN prefix of the bucket's objects.
+pub fn objects_arn(bucket: &str) -> String {
+    format!("arn:aws:s3:::{bucket}/")
+}
+
+/// Answers the questions for one connector.
+pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &str) -> Answers {
+    let subject = if connector.is_static() {
+        Subject::user(inv, docs, &connector.principal)
+    } else {
+        Subject::role(inv, docs, &connector.principal)
+    };
+    let Some(subject) = subject else {
+        return Answers::default();
+    };
+    let bucket_doc = docs.get(&DocumentKey::Bucket(connector.bucket.clone()));
+    let probe = Probe::new(
+        subject.policy_set(bucket_doc),
+        subject.request_principal(),
+        subject.base_context(now),
+        &inv.account_id,
+    );
+    let objects = objects_arn(&connector.bucket);
+    let intended_glob = format!("{objects}{}*", connector.prefix);
+    let intended_region = [Pattern::glob(&intended_glob)];
+    let mut answers = Answers {
+        principal_arn: Some(subject.arn.clone()),
+        unusable: subject.unusable.clone(),
+        ..Answers::default()
+    };
+
+    let catalog = Catalog::get().ok();
+    for action in &connector.allowed_actions {
+        let object_action = catalog
+            .and_then(|c| c.action(action))
+            .is_some_and(|a| a.applies_to_resource(&format!("{objects}k")));
+        if !object_action {
+            continue;
+        }
+        let sample = format!("{objects}{}putonly-check.bin", connector.prefix);
+        let found = probe.find(
+            action,
+            &intended_region,
+            &[],
+            Want::Allowed,
+            std::slice::from_ref(&sample),
+        );
+        answers.intended.push(match found {
+            Search::Witness(resource) => Ok(Witness::new(
+                action,
+                &resource,
+                &probe.decide(action, &resource),
+            )),
+            Search::Empty | Search::Undecided => Err(Witness::new(
+                action,
+                &sample,
+                &probe.decide(action, &sample),
+            )),
+        });
+        if answers.outside.is_none() && !connector.prefix.is_empty() {
+            let domain = [Pattern::glob(&format!("{objects}*"))];
+            let candidates = [format!("{objects}other/x"), format!("{objects}x")];
+            if let Search::Witness(resource) = probe.find(
+                action,
+                &domain,
+                &intended_region,
+                Want::Allowed,
+                &candidates,
+            ) {
+                answers.outside = Some(Witness::new(
+                    action,
+                    &resource,
+                    &probe.decide(action, &resource),
+                ));
+            }
+        }
+    }
+
+    if let Some(catalog) = catalog {
+        answers.extras = extras(inv, catalog, &probe, connector, &subject);
+    }
+    for action in OTHER_SERVICE_ACTIONS {
+        if probe.decide(action, "*").is_allowed() {
+            answers.every_service = Some(Witness::new(action, "*", &probe.decide(action, "*")));
+            break;
+        }
+    }
+    answers
+}
+
+/// Every catalog action the connector can take beyond its allowed ones.
+fn extras(
+    inv: &Inventory,
+    catalog: &Catalog,
+    probe: &Probe<'_>,
+    connector: &Connector,
+    subject: &Subject<'_>,
+) -> Vec<Extra> {
+    let objects = objects_arn(&connector.bucket);
+    let bucket_arn = format!("arn:aws:s3:::{}", connector.bucket);
+    // Allowed actions on the bucket's own objects are PO401/PO402's business.
+    let own_objects = Pattern::glob(&format!("{objects}*"));
+    let mut candidates = vec![
+        bucket_arn.clone(),
+        format!("{objects}other/x"),
+        format!("{objects}{}x", connector.prefix),
+        subject.arn.clone(),
+    ];
+    for bucket in inv.buckets.value().into_iter().flatten() {
+        if bucket.name != connector.bucket {
+            candidates.push(format!("arn:aws:s3:::{}", bucket.name));
+            candidates.push(format!("arn:aws:s3:::{}/x", bucket.name));
+        }
+    }
+    let mut out = Vec::new();
+    for action in catalog.actions() {
+        let name = action.full_name();
+        if !may_be_allowed(probe, &name) {
+            continue;
+        }
+        let allowed = connector
+            .allowed_actions
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&name));
+        let excluded: Vec<Pattern> = if allowed {
+            vec![own_objects.clone()]
+        } else {
+            Vec::new()
+        };
+        let Some(resource) = find_resource(
+            catalog,
+            action,
+            probe,
+            &inv.account_id,
+            &excluded,
+            &candidates,
+        ) else {
+            continue;
+        };
+        let concern = concern_of(action, &resource, &bucket_arn, &objects);
+        out.push(Extra {
+            concern,
+            witness: Witness::new(&name, &resource, &probe.decide(&name, &resource)),
+        });
+    }
+    out
+}
+
+/// Whether any Allow statement of the probe's policies names the action:
+/// a cheap filter before the exact search.
+fn may_be_allowed(probe: &Probe<'_>, action: &str) -> bool {
+    let lower = action.to_lowercase();
+    let set = &probe.set;
+    set.identity
+        .iter()
+        .chain(set.resource.iter())
+        .flat_map(|p| &p.policy.statements)
+        .any(|s| s.effect.value == Effect::Allow && s.action.covers(&lower))
+}
+
+/// An allowed resource for the action, over every resource type it has.
+fn find_resource(
+    catalog: &Catalog,
+    action: &Action,
+    probe: &Probe<'_>,
+    account: &str,
+    excluded: &[Pattern],
+    candidates: &[String],
+) -> Option<String> {
+    let name = action.full_name();
+    if action.is_wildcard_only() {
+        return probe
+            .decide(&name, "*")
+            .is_allowed()
+            .then(|| "*".to_owned());
+    }
+    for resource_type in catalog.resource_types_of(action) {
+        // TODO(#4): access point resources need the access point's policy
+        // as the resource policy; they are left out of this search.
+        if resource_type.name.starts_with("accesspoint") {
+            continue;
+        }
+        for format in &resource_type.arn_formats {
+            let domain = [Pattern::arn(&format_to_glob(format, account))];
+            if let Search::Witness(resource) =
+                probe.find(&name, &domain, excluded, Want::Allowed, candidates)
+            {
+                return Some(resource);
+            }
+        }
+    }
+    None
+}
+
+/// `arn:${Partition}:s3:::${BucketName}` to `arn:aws:s3:::*`, with this
+/// account's id.
+fn format_to_glob(format: &str, account: &str) -> String {
+    let mut out = String::with_capacity(format.len());
+    let mut rest = format;
+    while let Some(start) = rest.find("${") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        let Some(end) = rest.get(start..).and_then(|s| s.find('}')) else {
+            break;
+        };
+        let name = rest.get(start + 2..start + end).unwrap_or_default();
+        out.push_str(match name {
+            "Partition" => "aws",
+            "Account" => account,
+            _ => "*",
+        });
+        rest = rest.get(start + end + 1..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    out
+}
+
+fn concern_of(action: &Action, resource: &str, bucket_arn: &str, objects: &str) -> Concern {
+    let name = action.full_name();
+    if CREDENTIAL_ACTIONS
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(&name))
+    {
+        return Concern::Credentials;
+    }
+    if action.has_access_level(AccessLevel::PermissionsManagement) {
+        return Concern::Permissions;
+    }
+    if action.service == "s3" {
+        let own = resource == bucket_arn || resource.starts_with(objects) || resource == "*";
+        return if own {
+            Concern::Bucket
+        } else {
+            Concern::OtherBucket
+        };
+    }
+    Concern::Account
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_become_globs_for_this_account() {
+        assert_eq!(
+            format_to_glob(
+                "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+                "111122223333"
+            ),
+            "arn:aws:iam::111122223333:user/*"
+        );
+        assert_eq!(
+            format_to_glob("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "1"),
+            "arn:aws:s3:::*/*"
+        );
+    }
+}

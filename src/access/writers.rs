@@ -1,0 +1,165 @@
+//! Who else can write into a connector's bucket: every principal of the
+//! account, the public, other accounts named in the bucket policy, and ACL
+//! grantees where ACLs still count.
+
+use super::documents::{DocumentKey, Documents};
+use super::evidence::Witness;
+use super::lang::{Pattern, Search};
+use super::probe::{Probe, Want};
+use super::subject::Subject;
+use crate::inventory::{Fact, Inventory};
+use crate::policy::{Context, LabelledPolicy, PolicySet, PrincipalTarget, RequestPrincipal};
+
+/// One other writer.
+#[derive(Debug, Clone)]
+pub enum Writer {
+    /// A user or role of the account.
+    Principal { arn: String, witness: Witness },
+    /// Anyone, anonymous callers included, through the bucket policy.
+    /// `neutralised` when RestrictPublicBuckets is in force.
+    Public { witness: Witness, neutralised: bool },
+    /// Another account named in the bucket policy (its own identity
+    /// policies, which putonly cannot see, must allow it too).
+    Account { account: String, witness: Witness },
+    /// A grantee of a WRITE or FULL_CONTROL ACL grant.
+    Acl { grantee: String, permission: String },
+}
+
+const WRITE: &str = "s3:PutObject";
+
+/// Everyone but `except` (the connectors' principals) who can put objects
+/// into `bucket`.
+pub fn writers(
+    inv: &Inventory,
+    docs: &Documents,
+    bucket: &str,
+    now: &str,
+    except: &[String],
+) -> Vec<Writer> {
+    let objects = format!("arn:aws:s3:::{bucket}/");
+    let domain = [Pattern::glob(&format!("{objects}*"))];
+    let candidates = [format!("{objects}x"), format!("{objects}public/x")];
+    let bucket_doc = docs.get(&DocumentKey::Bucket(bucket.to_owned()));
+    let mut out = Vec::new();
+
+    let users = inv
+        .users
+        .iter()
+        .filter_map(|u| Subject::user(inv, docs, &u.name));
+    let roles = inv
+        .roles
+        .iter()
+        .filter_map(|r| Subject::role(inv, docs, &r.name));
+    for subject in users.chain(roles) {
+        if except.contains(&subject.arn) {
+            continue;
+        }
+        let probe = Probe::new(
+            subject.policy_set(bucket_doc),
+            subject.request_principal(),
+            subject.base_context(now),
+            &inv.account_id,
+        );
+        if let Search::Witness(resource) =
+            probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
+        {
+            let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+            out.push(Writer::Principal {
+                arn: subject.arn.clone(),
+                witness,
+            });
+        }
+    }
+
+    if let Some(policy) = bucket_doc.and_then(|d| d.policy()) {
+        let label = bucket_doc.map(|d| d.label.as_str()).unwrap_or_default();
+        let resource_only = || PolicySet {
+            resource: Some(LabelledPolicy::new(label, policy)),
+            ..PolicySet::default()
+        };
+        let context = Context::new().with("aws:SecureTransport", "true");
+        let public = Probe::new(
+            resource_only(),
+            RequestPrincipal::anonymous(),
+            context.clone(),
+            &inv.account_id,
+        );
+        if let Search::Witness(resource) =
+            public.find(WRITE, &domain, &[], Want::Allowed, &candidates)
+        {
+            let witness = Witness::new(WRITE, &resource, &public.decide(WRITE, &resource));
+            out.push(Writer::Public {
+                witness,
+                neutralised: restricts_public(inv, bucket),
+            });
+        }
+        for account in named_accounts(policy, &inv.account_id) {
+            let caller = RequestPrincipal::root(&account);
+            let probe = Probe::new(resource_only(), caller, context.clone(), &inv.account_id);
+            if let Search::Witness(resource) =
+                probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
+            {
+                let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+                out.push(Writer::Account { account, witness });
+            }
+        }
+    }
+
+    out.extend(acl_writers(inv, bucket));
+    out
+}
+
+/// Accounts other than ours that Allow statements of the policy name.
+fn named_accounts(policy: &crate::policy::Policy, own: &str) -> Vec<String> {
+    let mut accounts: Vec<String> = policy
+        .statements
+        .iter()
+        .flat_map(|s| s.principal.iter().flat_map(|b| &b.entries))
+        .filter_map(|e| match &e.target {
+            PrincipalTarget::Account(a) => Some(a.clone()),
+            PrincipalTarget::User(arn) | PrincipalTarget::Role(arn) => {
+                arn.split(':').nth(4).map(str::to_owned)
+            }
+            _ => None,
+        })
+        .filter(|a| a != own)
+        .collect();
+    accounts.sort();
+    accounts.dedup();
+    accounts
+}
+
+/// Whether RestrictPublicBuckets is on at account or bucket level.
+fn restricts_public(inv: &Inventory, bucket: &str) -> bool {
+    let account = inv
+        .account_public_access_block
+        .value()
+        .is_some_and(|b| b.restrict_public_buckets);
+    let own = inv
+        .bucket(bucket)
+        .and_then(|b| b.public_access_block.value())
+        .is_some_and(|b| b.restrict_public_buckets);
+    account || own
+}
+
+/// WRITE and FULL_CONTROL grantees other than the owner, when Object
+/// Ownership still lets ACLs grant access.
+fn acl_writers(inv: &Inventory, bucket: &str) -> Vec<Writer> {
+    let Some(bucket) = inv.bucket(bucket) else {
+        return Vec::new();
+    };
+    if matches!(&bucket.ownership, Fact::Present(o) if o == "BucketOwnerEnforced") {
+        return Vec::new();
+    }
+    let grants = bucket.acl.value().into_iter().flatten();
+    let writes = grants.filter(|g| g.permission == "WRITE" || g.permission == "FULL_CONTROL");
+    // The owner's own FULL_CONTROL grant is a canonical user; others are
+    // groups (AllUsers, AuthenticatedUsers) or other canonical users.
+    writes
+        .filter(|g| g.grantee_type == "Group" || g.permission == "WRITE")
+        .map(|g| Writer::Acl {
+            grantee: g.grantee.clone(),
+            permission: g.permission.clone(),
+        })
+        .collect()
+}
