@@ -46,6 +46,41 @@ fn user_arn(name: &str) -> String {
     format!("arn:aws:iam::{ACCOUNT}:user/{name}")
 }
 
+const WRITE_UPLOADS: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "WriteUploads",
+      "Effect": "Allow",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket/uploads/*"
+    }
+  ]
+}"#;
+
+const PINNED_TRUST: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "VendorOnly",
+      "Effect": "Allow",
+      "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"},
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {"StringEquals": {
+        "accounts.google.com:sub": "104857600000000000001",
+        "accounts.google.com:aud": "104857600000000000001"
+      }}
+    }
+  ]
+}"#;
+
+fn inline(text: &str) -> Vec<InlinePolicy> {
+    vec![InlinePolicy {
+        name: "connector".into(),
+        document: PolicyText::new(text),
+    }]
+}
+
 fn compliant() -> Inventory {
     let mut inv = Inventory::new(ACCOUNT, "snapshot", NOW);
     inv.users.push(User {
@@ -54,7 +89,7 @@ fn compliant() -> Inventory {
         id: "AIDAEXAMPLEUSER00001".into(),
         path: "/".into(),
         create_date: "2026-10-01T00:00:00Z".into(),
-        inline_policies: vec![],
+        inline_policies: inline(WRITE_UPLOADS),
         attached_policies: vec![],
         groups: vec![],
         permissions_boundary: None,
@@ -77,8 +112,8 @@ fn compliant() -> Inventory {
         id: "AROAEXAMPLEROLE00001".into(),
         path: "/".into(),
         create_date: "2026-10-01T00:00:00Z".into(),
-        trust_policy: PolicyText::new("{}"),
-        inline_policies: vec![],
+        trust_policy: PolicyText::new(PINNED_TRUST),
+        inline_policies: inline(WRITE_UPLOADS),
         attached_policies: vec![],
         permissions_boundary: None,
         max_session_duration: Some(3600),
@@ -120,9 +155,11 @@ fn scan(inv: &Inventory, config: &str) -> Vec<Finding> {
         &time::format_description::well_known::Rfc3339,
     )
     .unwrap();
+    let model = putonly::access::AccessModel::build(inv, &config, &inv.source.collected_at);
     catalog.scan(&ScanContext {
         inventory: inv,
         config: &config,
+        model: &model,
         now,
     })
 }
@@ -155,6 +192,51 @@ fn row(
         message.into(),
     )
 }
+
+const USER_ARN: &str = "arn:aws:iam::111122223333:user/videsk-connector";
+const ROLE_ARN: &str = "arn:aws:iam::111122223333:role/videsk-connector-oidc";
+
+fn role_mut(inv: &mut Inventory) -> &mut Role {
+    inv.roles
+        .iter_mut()
+        .find(|r| r.name == "videsk-connector-oidc")
+        .unwrap()
+}
+
+fn set_user_policy(inv: &mut Inventory, text: &str) {
+    user_mut(inv).inline_policies = inline(text);
+}
+
+fn set_bucket_policy(inv: &mut Inventory, text: &str) {
+    bucket_mut(inv).policy = Fact::Present(PolicyText::new(text));
+}
+
+fn allow(action: &str, resource: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Wide", "Effect": "Allow", "Action": "{action}", "Resource": "{resource}"}}]}}"#
+    )
+}
+
+const GUIDE_BUCKET_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllowPrefixedWrites",
+      "Effect": "Allow",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:user/videsk-connector"},
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket/uploads/*"
+    },
+    {
+      "Sid": "DenyNonPrefixedWrites",
+      "Effect": "Deny",
+      "Principal": {"AWS": "arn:aws:iam::111122223333:user/videsk-connector"},
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket/*",
+      "Condition": {"StringNotLikeIfExists": {"s3:prefix": ["uploads/*"]}}
+    }
+  ]
+}"#;
 
 fn user_mut(inv: &mut Inventory) -> &mut User {
     inv.users
@@ -425,6 +507,205 @@ fn cases() -> Vec<Case> {
                 .map(|c| row("PO305", c, BUCKET_ARN, "bucket `rec-bucket` has no default encryption configuration"))
                 .collect(),
         },
+        Case {
+            rule: "PO401",
+            mutate: |inv| set_bucket_policy(inv, GUIDE_BUCKET_POLICY),
+            config: base_config,
+            expected: vec![
+                row("PO401", "static", USER_ARN, "`videsk-connector` cannot s3:PutObject anywhere under `rec-bucket/uploads/`: every such request is explicitly denied"),
+                row("PO440", "", BUCKET_ARN, "statement DenyNonPrefixedWrites of bucket policy of `rec-bucket` tests `s3:prefix`, which s3:PutObject never carries: the Deny applies unconditionally to s3:PutObject"),
+            ],
+        },
+        Case {
+            rule: "PO402",
+            mutate: |inv| set_user_policy(inv, &allow("s3:PutObject", "arn:aws:s3:::rec-bucket/*")),
+            config: base_config,
+            expected: vec![row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `other/x` is allowed")],
+        },
+        Case {
+            rule: "PO403",
+            mutate: |inv| set_user_policy(inv, &allow("s3:GetObject", "arn:aws:s3:::rec-bucket/uploads/*")),
+            config: base_config,
+            expected: vec![
+                row("PO401", "static", USER_ARN, "`videsk-connector` cannot s3:PutObject anywhere under `rec-bucket/uploads/`: every such request is implicitly denied (noallow)"),
+                row("PO403", "static", USER_ARN, "`videsk-connector` can do more than its allowed actions: s3:GetObject"),
+            ],
+        },
+        Case {
+            rule: "PO404",
+            mutate: |inv| set_user_policy(inv, &allow("s3:PutObject", "arn:aws:s3:::rec-bucket*")),
+            config: base_config,
+            expected: vec![
+                row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `other/x` is allowed"),
+                row("PO404", "static", USER_ARN, "`videsk-connector` reaches other buckets: s3:PutObject"),
+            ],
+        },
+        Case {
+            rule: "PO405",
+            mutate: |inv| {
+                let text = WRITE_UPLOADS.replace("\"s3:PutObject\"", "[\"s3:PutObject\", \"s3:PutBucketPolicy\"]").replace("rec-bucket/uploads/*", "rec-bucket*");
+                set_user_policy(inv, &text);
+            },
+            config: base_config,
+            expected: vec![
+                row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `other/x` is allowed"),
+                row("PO404", "static", USER_ARN, "`videsk-connector` reaches other buckets: s3:PutObject"),
+                row("PO405", "static", USER_ARN, "`videsk-connector` can change permissions (privilege escalation): s3:PutBucketPolicy"),
+            ],
+        },
+        Case {
+            rule: "PO406",
+            mutate: |inv| {
+                user_mut(inv).inline_policies.push(InlinePolicy {
+                    name: "keys".into(),
+                    document: PolicyText::new(allow("iam:CreateAccessKey", USER_ARN)),
+                });
+            },
+            config: base_config,
+            expected: vec![row("PO406", "static", USER_ARN, "`videsk-connector` can mint or reset credentials: iam:CreateAccessKey")],
+        },
+        Case {
+            rule: "PO407",
+            mutate: |inv| {
+                user_mut(inv).inline_policies.push(InlinePolicy {
+                    name: "almost-all".into(),
+                    document: PolicyText::new(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": ["iam:*", "s3:*", "sts:*"], "Resource": "*"}]}"#),
+                });
+            },
+            config: base_config,
+            expected: vec![row("PO407", "static", USER_ARN, "`videsk-connector` is close to administrator: its grants reach services beyond S3 (ec2:RunInstances on `*` is allowed)")],
+        },
+        Case {
+            rule: "PO408",
+            mutate: |inv| user_mut(inv).attached_policies.push("arn:aws:iam::111122223333:policy/gone".into()),
+            config: base_config,
+            expected: vec![row("PO408", "static", USER_ARN, "the answers about `videsk-connector` leave out arn:aws:iam::111122223333:policy/gone (not in the inventory)")],
+        },
+        Case {
+            rule: "PO410",
+            mutate: |inv| {
+                role_mut(inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
+                    "\"accounts.google.com:sub\": \"104857600000000000001\",\n        \"accounts.google.com:aud\": \"104857600000000000001\"",
+                    "\"accounts.google.com:aud\": \"cloud-connector@bridge-fed-connector.iam.gserviceaccount.com\"",
+                ));
+            },
+            config: base_config,
+            expected: vec![
+                row("PO410", "oidc", ROLE_ARN, "any Google service account can assume `videsk-connector-oidc`: the trust policy does not pin the token's subject, and anyone can mint a token for the vendor's audience"),
+            ],
+        },
+        Case {
+            rule: "PO411",
+            mutate: |inv| {
+                role_mut(inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
+                    "arn:aws:iam::111122223333:oidc-provider/accounts.google.com",
+                    "accounts.google.com",
+                ));
+            },
+            config: base_config,
+            expected: vec![row("PO411", "oidc", ROLE_ARN, "the trust policy of `videsk-connector-oidc` accepts tokens minted for any audience")],
+        },
+        Case {
+            rule: "PO412",
+            mutate: |inv| {
+                role_mut(inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
+                    "\"Principal\": {\"Federated\": \"arn:aws:iam::111122223333:oidc-provider/accounts.google.com\"},",
+                    "\"Principal\": {\"Federated\": \"arn:aws:iam::111122223333:oidc-provider/accounts.google.com\", \"AWS\": \"arn:aws:iam::444455556666:root\"},",
+                ).replace("\"Action\": \"sts:AssumeRoleWithWebIdentity\"", "\"Action\": [\"sts:AssumeRoleWithWebIdentity\", \"sts:AssumeRole\"]"));
+            },
+            config: base_config,
+            expected: vec![row("PO412", "oidc", ROLE_ARN, "the trust policy of `videsk-connector-oidc` also admits account `444455556666`")],
+        },
+        Case {
+            rule: "PO413",
+            mutate: |inv| {
+                role_mut(inv).trust_policy = PolicyText::new(PINNED_TRUST.replace("104857600000000000001", "111111111111111111111"));
+            },
+            config: base_config,
+            expected: vec![row("PO413", "oidc", ROLE_ARN, "the trust policy of `videsk-connector-oidc` refuses the vendor's own token")],
+        },
+        Case {
+            rule: "PO420",
+            mutate: |inv| {
+                let mut etl = inv.users[0].clone();
+                etl.name = "etl".into();
+                etl.arn = "arn:aws:iam::111122223333:user/etl".into();
+                etl.inline_policies = inline(&allow("s3:*", "*"));
+                inv.users.push(etl);
+            },
+            config: base_config,
+            expected: vec![row("PO420", "", BUCKET_ARN, "`arn:aws:iam::111122223333:user/etl` can also write into `rec-bucket`")],
+        },
+        Case {
+            rule: "PO421",
+            mutate: |inv| {
+                set_bucket_policy(inv, r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::rec-bucket/public/*"}]}"#);
+                bucket_mut(inv).public_access_block = Fact::Absent;
+            },
+            config: base_config,
+            expected: vec![
+                row("PO303", "oidc", BUCKET_ARN, "Block Public Access is off for bucket `rec-bucket` at both account and bucket level: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets"),
+                row("PO303", "static", BUCKET_ARN, "Block Public Access is off for bucket `rec-bucket` at both account and bucket level: BlockPublicAcls, IgnorePublicAcls, BlockPublicPolicy, RestrictPublicBuckets"),
+                row("PO402", "oidc", ROLE_ARN, "`videsk-connector-oidc` can write outside `uploads/`: s3:PutObject of key `public/` is allowed"),
+                row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `public/` is allowed"),
+                row("PO421", "", BUCKET_ARN, "anyone, anonymous callers included, can write into `rec-bucket`"),
+            ],
+        },
+        Case {
+            rule: "PO422",
+            mutate: |inv| set_bucket_policy(inv, r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::rec-bucket/public/*"}]}"#),
+            config: base_config,
+            // Same-account principals are not public: RestrictPublicBuckets
+            // leaves the connectors' own access through `*` in place.
+            expected: vec![
+                row("PO402", "oidc", ROLE_ARN, "`videsk-connector-oidc` can write outside `uploads/`: s3:PutObject of key `public/` is allowed"),
+                row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `public/` is allowed"),
+                row("PO422", "", BUCKET_ARN, "the bucket policy grants public writes, neutralised by RestrictPublicBuckets, into `rec-bucket`"),
+            ],
+        },
+        Case {
+            rule: "PO430",
+            mutate: |inv| {
+                set_user_policy(inv, &allow("s3:PutObject", "arn:aws:s3:::rec-bucket/*"));
+                inv.access_points = Fact::Present(vec![AccessPoint {
+                    name: "rec-ap".into(),
+                    arn: "arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap".into(),
+                    bucket: "rec-bucket".into(),
+                    network_origin: "Internet".into(),
+                    policy: Fact::Present(PolicyText::new(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/videsk-connector"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap/object/uploads/*"}]}"#)),
+                    public_access_block: Fact::Absent,
+                }]);
+            },
+            config: base_config,
+            expected: vec![
+                row("PO402", "static", USER_ARN, "`videsk-connector` can write outside `uploads/`: s3:PutObject of key `other/x` is allowed"),
+                row("PO430", "static", "arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap", "access point `rec-ap` has a policy, but it restricts only requests made through it: `videsk-connector` still writes directly to `rec-bucket`"),
+            ],
+        },
+        Case {
+            rule: "PO440",
+            mutate: |inv| {
+                user_mut(inv).inline_policies.push(InlinePolicy {
+                    name: "list".into(),
+                    document: PolicyText::new(r#"{"Version": "2012-10-17", "Statement": [{"Sid": "NeverGrants", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::rec-bucket/*", "Condition": {"StringLike": {"s3:prefix": "uploads/*"}}}]}"#),
+                });
+            },
+            config: base_config,
+            expected: vec![row("PO440", "", USER_ARN, "statement NeverGrants of inline policy `list` of arn:aws:iam::111122223333:user/videsk-connector tests `s3:prefix`, which s3:GetObject never carries: the Allow never grants s3:GetObject")],
+        },
+        Case {
+            rule: "PO450",
+            mutate: |inv| {
+                role_mut(inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
+                    "\"accounts.google.com:aud\": \"104857600000000000001\"\n      }}",
+                    "\"accounts.google.com:aud\": \"104857600000000000001\"\n      }, \"StringEquals\": {\"accounts.google.com:aud\": \"x\"}}",
+                ));
+            },
+            config: base_config,
+            expected: vec![
+                row("PO450", "", ROLE_ARN, "trust policy of arn:aws:iam::111122223333:role/videsk-connector-oidc is invalid and was not evaluated: line 12, column 10: duplicate key `StringEquals` (first at line 9, column 21)"),
+            ],
+        },
     ]
 }
 
@@ -437,6 +718,9 @@ fn every_rule_fires_on_its_noncompliant_fixture_with_exact_findings() {
         got.sort();
         let mut expected = case.expected.clone();
         expected.sort();
+        if got != expected {
+            eprintln!("MISMATCH {}\n got: {:#?}", case.rule, got);
+        }
         assert_eq!(got, expected, "rule {}", case.rule);
     }
 }
