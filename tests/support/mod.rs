@@ -240,7 +240,10 @@ impl Emulator {
             .arg(out);
         let output = command.output().expect("run dump-account.sh");
         let messages = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "dump-account.sh failed: {messages}");
+        assert!(
+            output.status.success(),
+            "dump-account.sh failed: {messages}"
+        );
         messages
     }
 
@@ -251,7 +254,9 @@ impl Emulator {
         loopback_env(&mut command);
         let bin = self.python.parent().expect("the venv's bin directory");
         let mut path = vec![bin.to_owned()];
-        path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
         command.env("PATH", std::env::join_paths(path).expect("a PATH"));
         command.stdin(Stdio::null());
         command
