@@ -251,7 +251,8 @@ fn find_resource(
             continue;
         }
         for format in &resource_type.arn_formats {
-            let domain = [Pattern::arn(&format_to_glob(format, account))];
+            let values = [("Partition", "aws"), ("Account", account)];
+            let domain = [Pattern::resource_format(format, &values)];
             if let Search::Witness(resource) =
                 probe.find(&name, &domain, excluded, Want::Allowed, candidates)
             {
@@ -260,28 +261,6 @@ fn find_resource(
         }
     }
     None
-}
-
-/// `arn:${Partition}:s3:::${BucketName}` to `arn:aws:s3:::*`, with this
-/// account's id.
-fn format_to_glob(format: &str, account: &str) -> String {
-    let mut out = String::with_capacity(format.len());
-    let mut rest = format;
-    while let Some(start) = rest.find("${") {
-        out.push_str(rest.get(..start).unwrap_or_default());
-        let Some(end) = rest.get(start..).and_then(|s| s.find('}')) else {
-            break;
-        };
-        let name = rest.get(start + 2..start + end).unwrap_or_default();
-        out.push_str(match name {
-            "Partition" => "aws",
-            "Account" => account,
-            _ => "*",
-        });
-        rest = rest.get(start + end + 1..).unwrap_or_default();
-    }
-    out.push_str(rest);
-    out
 }
 
 fn concern_of(action: &Action, resource: &str, bucket_arn: &str, objects: &str) -> Concern {
@@ -297,11 +276,14 @@ fn concern_of(action: &Action, resource: &str, bucket_arn: &str, objects: &str) 
     }
     if action.service == "s3" {
         let own = resource == bucket_arn || resource.starts_with(objects) || resource == "*";
-        return if own {
-            Concern::Bucket
-        } else {
-            Concern::OtherBucket
-        };
+        if own {
+            return Concern::Bucket;
+        }
+        // Jobs, Storage Lens, Multi-Region Access Points and the like are
+        // S3 resources of the account, not buckets.
+        if resource.starts_with("arn:aws:s3:::") {
+            return Concern::OtherBucket;
+        }
     }
     Concern::Account
 }
@@ -311,17 +293,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn formats_become_globs_for_this_account() {
+    fn only_buckets_and_objects_are_other_buckets() {
+        let catalog = Catalog::get().unwrap();
+        let concern = |action: &str, resource: &str| {
+            let action = catalog.action(action).unwrap();
+            concern_of(
+                action,
+                resource,
+                "arn:aws:s3:::rec-bucket",
+                "arn:aws:s3:::rec-bucket/",
+            )
+        };
         assert_eq!(
-            format_to_glob(
-                "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
-                "111122223333"
-            ),
-            "arn:aws:iam::111122223333:user/*"
+            concern("s3:PutObject", "arn:aws:s3:::rec-bucket/other/x"),
+            Concern::Bucket
         );
         assert_eq!(
-            format_to_glob("arn:${Partition}:s3:::${BucketName}/${ObjectName}", "1"),
-            "arn:aws:s3:::*/*"
+            concern("s3:PutObject", "arn:aws:s3:::rec-bucket-backups/x"),
+            Concern::OtherBucket
+        );
+        assert_eq!(
+            concern("s3:ListBucket", "arn:aws:s3:::rec-bucket-backups"),
+            Concern::OtherBucket
+        );
+        assert_eq!(
+            concern("s3:DescribeJob", "arn:aws:s3:x:111122223333:job/x"),
+            Concern::Account
+        );
+        assert_eq!(
+            concern(
+                "s3:CreateMultiRegionAccessPoint",
+                "arn:aws:s3::111122223333:accesspoint/x"
+            ),
+            Concern::Account
         );
     }
 }

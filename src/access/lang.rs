@@ -22,6 +22,16 @@ enum Token {
     AnyRun,
     /// `*` inside an ARN segment: any run without `:`.
     AnyRunInSegment,
+    /// One character of a resource's name: neither `:` nor `/`.
+    NameChar,
+    /// Any run of a resource's name characters.
+    NameRun,
+}
+
+/// Whether `c` can be part of a resource's name (a bucket, a role path is
+/// not a name): names never hold the ARN's separators.
+fn is_name_char(c: char) -> bool {
+    c != ':' && c != '/'
 }
 
 /// A compiled wildcard pattern.
@@ -102,6 +112,45 @@ impl Pattern {
         }
     }
 
+    /// The ARNs of one resource type, from its format in the service
+    /// authorization reference (`arn:${Partition}:s3:::${BucketName}`), the
+    /// variables in `values` replaced by their values. Unlike a Resource
+    /// element's `*`, an open variable stands for one real identifier: at
+    /// least one character, neither `:` nor `/`, unless it is a path
+    /// (`ObjectName`, `...Path`), which may hold both. So a bucket-level
+    /// action is never witnessed on an object's ARN.
+    pub fn resource_format(format: &str, values: &[(&str, &str)]) -> Pattern {
+        let mut tokens = Vec::with_capacity(format.len());
+        let mut rest = format;
+        while let Some(start) = rest.find("${") {
+            tokens.extend(
+                rest.get(..start)
+                    .unwrap_or_default()
+                    .chars()
+                    .map(Token::Literal),
+            );
+            let after = rest.get(start + 2..).unwrap_or_default();
+            let Some(end) = after.find('}') else {
+                rest = rest.get(start..).unwrap_or_default();
+                break;
+            };
+            let name = after.get(..end).unwrap_or_default();
+            match values.iter().find(|(variable, _)| *variable == name) {
+                Some((_, value)) => tokens.extend(value.chars().map(Token::Literal)),
+                None if name == "ObjectName" || name.ends_with("Path") => {
+                    tokens.extend([Token::AnyChar, Token::AnyRun]);
+                }
+                None => tokens.extend([Token::NameChar, Token::NameRun]),
+            }
+            rest = after.get(end + 1..).unwrap_or_default();
+        }
+        tokens.extend(rest.chars().map(Token::Literal));
+        Pattern {
+            tokens,
+            source: format.to_owned(),
+        }
+    }
+
     /// The text the pattern was compiled from.
     pub fn source(&self) -> &str {
         &self.source
@@ -124,7 +173,7 @@ impl Pattern {
         while let Some(i) = stack.pop() {
             if matches!(
                 self.tokens.get(i),
-                Some(Token::AnyRun | Token::AnyRunInSegment)
+                Some(Token::AnyRun | Token::AnyRunInSegment | Token::NameRun)
             ) && states.insert(i + 1)
             {
                 stack.push(i + 1);
@@ -155,6 +204,12 @@ impl Pattern {
                     next.insert(i);
                 }
                 Some(Token::AnyRunInSegment) if c != ':' => {
+                    next.insert(i);
+                }
+                Some(Token::NameChar) if is_name_char(c) => {
+                    next.insert(i + 1);
+                }
+                Some(Token::NameRun) if is_name_char(c) => {
                     next.insert(i);
                 }
                 _ => {}
@@ -352,20 +407,23 @@ pub fn search(
     Search::Empty
 }
 
-/// The characters worth trying: every literal, `:`, and one character that
-/// appears in no pattern (it stands for all such characters).
+/// The characters worth trying: every literal, the separators `:` and `/`,
+/// and one character that appears in no pattern (it stands for all such
+/// characters).
 fn alphabet(patterns: &[&Pattern]) -> Vec<char> {
     let literals: BTreeSet<char> = patterns.iter().flat_map(|p| p.literals()).collect();
     let mut out: Vec<char> = PREFERRED.chars().filter(|c| literals.contains(c)).collect();
     out.extend(literals.iter().filter(|c| !PREFERRED.contains(**c)));
-    if !out.contains(&':') {
-        out.push(':');
+    for separator in [':', '/'] {
+        if !out.contains(&separator) {
+            out.push(separator);
+        }
     }
     let fresh = PREFERRED
         .chars()
         .chain('A'..='Z')
         .chain(['~', '!', '#'])
-        .find(|c| !literals.contains(c) && *c != ':');
+        .find(|c| !literals.contains(c) && is_name_char(*c));
     if let Some(fresh) = fresh {
         // The representative of "any other character" goes first: it makes
         // witnesses like `other/x` rather than runs of punctuation.
@@ -408,6 +466,43 @@ mod tests {
         assert!(
             Pattern::arn("arn:aws:s3:::rec-bucket*").matches("arn:aws:s3:::rec-bucket-backups/x")
         );
+    }
+
+    #[test]
+    fn resource_formats_stand_for_real_identifiers() {
+        let account = [("Partition", "aws"), ("Account", "111122223333")];
+        let bucket = Pattern::resource_format("arn:${Partition}:s3:::${BucketName}", &account);
+        assert!(bucket.matches("arn:aws:s3:::rec-bucket"));
+        // A bucket name holds no `/` or `:`, and is never empty.
+        for other in [
+            "arn:aws:s3:::rec-bucket/other/x",
+            "arn:aws:s3:::a:b",
+            "arn:aws:s3:::",
+        ] {
+            assert!(!bucket.matches(other), "{other}");
+        }
+        let object = Pattern::resource_format(
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            &account,
+        );
+        assert!(object.matches("arn:aws:s3:::rec-bucket/other/x:y"));
+        assert!(!object.matches("arn:aws:s3:::rec-bucket/"));
+        let grants = Pattern::resource_format(
+            "arn:${Partition}:s3:${Region}:${Account}:access-grants/default",
+            &account,
+        );
+        assert!(grants.matches("arn:aws:s3:us-west-1:111122223333:access-grants/default"));
+        assert!(!grants.matches("arn:aws:s3:::rec-bucket/:111122223333:access-grants/default"));
+        let user = Pattern::resource_format(
+            "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+            &account,
+        );
+        assert!(user.matches("arn:aws:iam::111122223333:user/staff/bob"));
+
+        // The policy allows `rec-bucket/*`: no bucket is reached through it.
+        let allowed = Pattern::arn("arn:aws:s3:::rec-bucket/*");
+        let lang = Lang::intersection(vec![Lang::Pattern(bucket), Lang::Pattern(allowed)]);
+        assert_eq!(lang.witness(&[]), Search::Empty);
     }
 
     #[test]

@@ -3,12 +3,14 @@
 Usage: seed.py SCENARIO [SCENARIO ...] --endpoint http://127.0.0.1:PORT
                 [--account-id 111122223333] [--no-noise]
 
-Scenarios (see shared/cases/scenarios.md): S1, S2, S3, S8, and `example`
-(the guide's setup, both paths). They compose: each step creates what is
-missing and leaves what exists, so `S1 S8` is the guide's user with S8's
-extra key and console password; where two scenarios write the same
-document (S2 and S3's trust policy), the later one on the command line wins. Unrelated noise (other users, groups,
-roles, policies and buckets) is added unless --no-noise is given.
+Scenarios (see shared/cases/scenarios.md): S1, S2, S3, S4b to S4g (one per
+variant), S5 (and S5-restricted, with RestrictPublicBuckets on), S6, S7, S8,
+and `example` (the guide's setup, both paths). They compose: each step
+creates what is missing and leaves what exists, so `S1 S8` is the guide's
+user with S8's extra key and console password; where two scenarios write the
+same document (the trust policy of S2, S3 and S7), the later one on the
+command line wins. Unrelated noise (other users, groups, roles, policies and
+buckets) is added unless --no-noise is given.
 
 Prints one JSON object on stdout: the account id, the exact text of every
 policy document it put (keyed `user/NAME/inline/POLICY`,
@@ -121,6 +123,30 @@ TRUST_PINNED = """{
   ]
 }""".replace("VENDOR", VENDOR_ID)
 
+# S7: two "StringEquals" keys in one Condition object. A JSON reader that
+# keeps the last key drops the `sub` pin without a word; the text must reach
+# the inventory exactly as written, duplicates included.
+TRUST_DUPLICATE_KEYS = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::ACCOUNT:oidc-provider/accounts.google.com"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "accounts.google.com:sub": "VENDOR"
+        },
+        "StringEquals": {
+          "accounts.google.com:aud": "AUDIENCE"
+        }
+      }
+    }
+  ]
+}""".replace("VENDOR", VENDOR_ID).replace("AUDIENCE", AUDIENCE)
+
 UPLOADS_PUT_POLICY = """{
   "Version": "2012-10-17",
   "Statement": [
@@ -129,6 +155,127 @@ UPLOADS_PUT_POLICY = """{
       "Effect": "Allow",
       "Action": "s3:PutObject",
       "Resource": "arn:aws:s3:::rec-bucket/uploads/*"
+    }
+  ]
+}"""
+
+
+# S4: what over-privileged connectors are given instead of UPLOADS_PUT_POLICY.
+S4_POLICIES = {
+    "b": ("videsk-s3-everything", """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "EverythingInS3",
+      "Effect": "Allow",
+      "Action": "s3:*",
+      "Resource": "*"
+    }
+  ]
+}"""),
+    "c": ("videsk-put-anything", """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PutWildcard",
+      "Effect": "Allow",
+      "Action": "s3:Put*",
+      "Resource": "arn:aws:s3:::rec-bucket/*"
+    }
+  ]
+}"""),
+    "d": ("videsk-put-bucket-wildcard", """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PutBucketWildcard",
+      "Effect": "Allow",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket*"
+    }
+  ]
+}"""),
+    "e": ("videsk-all-but-delete", """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "AllButDelete",
+      "Effect": "Allow",
+      "NotAction": "s3:DeleteObject",
+      "Resource": "*"
+    }
+  ]
+}"""),
+}
+
+# S4f: the rights of AWS's AmazonS3FullAccess, as a customer-managed policy.
+S3_FULL_ACCESS = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": [
+        "s3:*",
+        "s3-object-lambda:*"
+      ],
+      "Resource": "*"
+    }
+  ]
+}"""
+
+# S4g: the connector may create access keys for itself.
+SELF_ACCESS_KEYS = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "RotateOwnKeys",
+      "Effect": "Allow",
+      "Action": "iam:CreateAccessKey",
+      "Resource": "arn:aws:iam::ACCOUNT:user/videsk-connector"
+    }
+  ]
+}"""
+
+# S5: the public may put objects under public/.
+PUBLIC_WRITES_BUCKET_POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "PublicDropBox",
+      "Effect": "Allow",
+      "Principal": "*",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket/public/*"
+    }
+  ]
+}"""
+
+ETL_POLICY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "EtlEverythingInS3",
+      "Effect": "Allow",
+      "Action": "s3:*",
+      "Resource": "*"
+    }
+  ]
+}"""
+
+# S6: the access point admits the connector under uploads/ only. moto puts
+# every access point in us-east-1 (its ARN says so), whatever the bucket's
+# region; the policy names the access point as moto reports it.
+ACCESS_POINT_UPLOADS_ONLY = """{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Sid": "ConnectorUploadsOnly",
+      "Effect": "Allow",
+      "Principal": {
+        "AWS": "arn:aws:iam::ACCOUNT:user/videsk-connector"
+      },
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:us-east-1:ACCOUNT:accesspoint/rec-ap/object/uploads/*"
     }
   ]
 }"""
@@ -309,9 +456,14 @@ class Seeder:
             )
             self.documents[f"access-point/{name}/policy"] = policy
 
-    def account_public_access_block(self):
+    def account_public_access_block(self, config=None):
         self.s3control.put_public_access_block(
-            AccountId=self.account, PublicAccessBlockConfiguration=all_blocked()
+            AccountId=self.account, PublicAccessBlockConfiguration=config or all_blocked()
+        )
+
+    def bucket_public_access_block(self, name, region, config):
+        self.client("s3", region).put_public_access_block(
+            Bucket=name, PublicAccessBlockConfiguration=config
         )
 
 
@@ -321,6 +473,15 @@ def all_blocked():
         "IgnorePublicAcls": True,
         "BlockPublicPolicy": True,
         "RestrictPublicBuckets": True,
+    }
+
+
+def none_blocked(restrict_public_buckets=False):
+    return {
+        "BlockPublicAcls": False,
+        "IgnorePublicAcls": False,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": restrict_public_buckets,
     }
 
 
@@ -362,6 +523,61 @@ def s2(seeder):
 def s3(seeder):
     guide_bucket(seeder)
     oidc_role(seeder, TRUST_PINNED, UPLOADS_PUT_POLICY)
+
+
+def s7(seeder):
+    # Sent as raw text: boto3 passes the string through untouched.
+    guide_bucket(seeder)
+    oidc_role(seeder, TRUST_DUPLICATE_KEYS, UPLOADS_PUT_POLICY)
+
+
+def s4(variant):
+    """The connector user with more than it needs, one variant per run."""
+
+    def seed(seeder):
+        guide_bucket(seeder)
+        seeder.user(USER)
+        if variant in S4_POLICIES:
+            name, text = S4_POLICIES[variant]
+            seeder.user_inline(USER, name, text)
+            if variant == "d":
+                # The bucket that `rec-bucket*` also reaches.
+                seeder.aws_bucket_defaults("rec-bucket-backups", BUCKET_REGION)
+            return
+        seeder.user_inline(USER, "videsk-put-recordings", UPLOADS_PUT_POLICY)
+        if variant == "f":
+            arn = seeder.managed_policy("s3-full-access", S3_FULL_ACCESS)
+            seeder.group("storage-admins")
+            seeder.iam.attach_group_policy(GroupName="storage-admins", PolicyArn=arn)
+            seeder.iam.add_user_to_group(GroupName="storage-admins", UserName=USER)
+        elif variant == "g":
+            arn = seeder.managed_policy("videsk-rotate-keys", seeder.text(SELF_ACCESS_KEYS))
+            seeder.iam.attach_user_policy(UserName=USER, PolicyArn=arn)
+
+    return seed
+
+
+def s5(restrict_public_buckets):
+    """S3 plus another writer and a public write grant."""
+
+    def seed(seeder):
+        s3(seeder)
+        seeder.user("etl")
+        seeder.user_inline("etl", "etl-s3", ETL_POLICY)
+        # Block Public Access off at both levels before the public grant.
+        seeder.account_public_access_block(none_blocked())
+        seeder.bucket_public_access_block(BUCKET, BUCKET_REGION, none_blocked())
+        seeder.bucket_policy(BUCKET, PUBLIC_WRITES_BUCKET_POLICY)
+        if restrict_public_buckets:
+            seeder.bucket_public_access_block(BUCKET, BUCKET_REGION, none_blocked(True))
+
+    return seed
+
+
+def s6(seeder):
+    guide_bucket(seeder)
+    guide_user(seeder)
+    seeder.access_point(ACCESS_POINT, BUCKET, policy=seeder.text(ACCESS_POINT_UPLOADS_ONLY))
 
 
 def s8(seeder):
@@ -505,7 +721,18 @@ def noise(seeder):
     )
 
 
-SCENARIOS = {"S1": s1, "S2": s2, "S3": s3, "S8": s8, "example": example}
+SCENARIOS = {
+    "S1": s1,
+    "S2": s2,
+    "S3": s3,
+    **{f"S4{variant}": s4(variant) for variant in "bcdefg"},
+    "S5": s5(False),
+    "S5-restricted": s5(True),
+    "S6": s6,
+    "S7": s7,
+    "S8": s8,
+    "example": example,
+}
 
 
 def main():

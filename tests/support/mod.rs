@@ -177,8 +177,9 @@ impl Emulator {
         assert_eq!(code, 200, "emulator reset answered {code}");
     }
 
-    /// Seeds scenarios (`S1`, `S2`, `S3`, `S8`, `example`; they compose)
-    /// plus unrelated noise.
+    /// Seeds scenarios (`S1`, `S2`, `S3`, `S4b` to `S4g`, `S5`,
+    /// `S5-restricted`, `S6`, `S7`, `S8`, `example`; they compose) plus
+    /// unrelated noise.
     pub fn seed(&self, scenarios: &[&str]) -> Seeded {
         self.seed_with(scenarios, true)
     }
@@ -210,6 +211,55 @@ impl Emulator {
     /// fixed dummy credentials and few retries.
     pub fn live_options(&self) -> LiveOptions {
         loopback_options(&self.endpoint)
+    }
+
+    /// Runs one real AWS CLI command (from the emulator's environment)
+    /// against this emulator, and returns what it printed.
+    pub fn aws(&self, args: &[&str]) -> Vec<u8> {
+        let mut command = self.cli_command("aws");
+        command
+            .args(args)
+            .args(["--endpoint-url", &self.endpoint, "--output", "json"]);
+        let output = command.output().expect("run the AWS CLI");
+        assert!(
+            output.status.success(),
+            "aws {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    }
+
+    /// Dumps the account into `out` with `scripts/dump-account.sh` and the
+    /// real AWS CLI, in the live options' home region; returns the
+    /// script's messages.
+    pub fn dump_account(&self, out: &Path) -> String {
+        let mut command = self.cli_command("bash");
+        command
+            .arg(repo_dir().join("scripts").join("dump-account.sh"))
+            .args(["--endpoint-url", &self.endpoint, "--region", "us-east-1"])
+            .arg(out);
+        let output = command.output().expect("run dump-account.sh");
+        let messages = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(
+            output.status.success(),
+            "dump-account.sh failed: {messages}"
+        );
+        messages
+    }
+
+    /// A command with the loopback environment and the emulator
+    /// environment's `aws` first on `PATH`.
+    fn cli_command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        loopback_env(&mut command);
+        let bin = self.python.parent().expect("the venv's bin directory");
+        let mut path = vec![bin.to_owned()];
+        path.extend(std::env::split_paths(
+            &std::env::var_os("PATH").unwrap_or_default(),
+        ));
+        command.env("PATH", std::env::join_paths(path).expect("a PATH"));
+        command.stdin(Stdio::null());
+        command
     }
 }
 

@@ -39,16 +39,32 @@ fn hit(
 }
 
 /// The bucket policy fix for a connector's bucket, covering every
-/// connector that writes there; `drop` names statements to remove.
-fn bucket_fix(cx: &ScanContext<'_>, connector: &Connector, drop: &[String]) -> String {
-    let principals: Vec<String> = each_connector(cx)
-        .filter(|(c, _)| c.bucket == connector.bucket)
+/// connector that writes there. Whichever finding offers it, it is the
+/// same document: without the statements that refuse a connector's
+/// intended writes only through a condition key the action never carries.
+fn bucket_fix(cx: &ScanContext<'_>, connector: &Connector) -> String {
+    let on_bucket = || each_connector(cx).filter(|(c, _)| c.bucket == connector.bucket);
+    let principals: Vec<String> = on_bucket()
         .filter_map(|(_, a)| a.answers.principal_arn.clone())
         .collect();
     let doc = cx
         .model
         .documents
         .get(&DocumentKey::Bucket(connector.bucket.clone()));
+    let mut drop: Vec<String> = on_bucket()
+        .flat_map(|(_, a)| a.answers.intended.iter().filter_map(|r| r.as_ref().err()))
+        .flat_map(|refused| &refused.statements)
+        .filter(|s| doc.is_some_and(|d| d.label == s.document))
+        .filter(|s| {
+            cx.model
+                .absent_keys
+                .iter()
+                .any(|k| k.document == s.document && k.statement == s.statement)
+        })
+        .map(|s| s.statement.clone())
+        .collect();
+    drop.sort();
+    drop.dedup();
     let existing = doc.and_then(|d| d.policy().map(|p| (p, d.text.as_str())));
     remediation::confined_bucket_policy(
         &connector.bucket,
@@ -56,7 +72,7 @@ fn bucket_fix(cx: &ScanContext<'_>, connector: &Connector, drop: &[String]) -> S
         &connector.allowed_actions,
         &principals,
         existing,
-        drop,
+        &drop,
     )
 }
 
@@ -88,7 +104,6 @@ pub fn cannot_write(cx: &ScanContext<'_>) -> Vec<Hit> {
                 "witness request",
             );
             // Explain a deny whose condition key the action never carries.
-            let mut drop = Vec::new();
             for statement in &refused.statements {
                 for absent in cx.model.absent_keys.iter().filter(|k| {
                     k.document == statement.document && k.statement == statement.statement
@@ -104,7 +119,6 @@ pub fn cannot_write(cx: &ScanContext<'_>) -> Vec<Hit> {
                             absent.consequence()
                         ),
                     ));
-                    drop.push(statement.statement.clone());
                 }
             }
             let bucket_denies = refused
@@ -112,7 +126,7 @@ pub fn cannot_write(cx: &ScanContext<'_>) -> Vec<Hit> {
                 .iter()
                 .any(|s| s.document.starts_with("bucket policy"));
             h.remediation = Some(if bucket_denies {
-                bucket_fix(cx, connector, &drop)
+                bucket_fix(cx, connector)
             } else {
                 remediation::least_privilege_identity(
                     &connector.bucket,
@@ -147,7 +161,7 @@ pub fn writes_outside_prefix(cx: &ScanContext<'_>) -> Vec<Hit> {
                 Some(witness),
                 "witness request",
             );
-            h.remediation = Some(bucket_fix(cx, connector, &[]));
+            h.remediation = Some(bucket_fix(cx, connector));
             Some(h)
         })
         .collect()
@@ -544,4 +558,111 @@ pub fn access_point_not_a_fence(cx: &ScanContext<'_>) -> Vec<Hit> {
         }
     }
     hits
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::AccessModel;
+    use crate::config::Config;
+    use crate::inventory::{Bucket, Fact, InlinePolicy, Inventory, PolicyText, Role, User};
+
+    const NOW: &str = "2026-12-01T00:00:00Z";
+    const WRITE_ANYWHERE: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::rec-bucket/*"}]}"#;
+    const GUIDE_BUCKET_POLICY: &str = r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "AllowPrefixedWrites", "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:user/videsk-connector"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::rec-bucket/uploads/*"},
+  {"Sid": "DenyNonPrefixedWrites", "Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::111122223333:user/videsk-connector"}, "Action": "s3:PutObject", "Resource": "arn:aws:s3:::rec-bucket/*", "Condition": {"StringNotLikeIfExists": {"s3:prefix": ["uploads/*"]}}}
+]}"#;
+    const CONFIG: &str = r#"
+[[connector]]
+name = "static"
+mode = "static"
+principal = "videsk-connector"
+bucket = "rec-bucket"
+prefix = "uploads/"
+
+[[connector]]
+name = "oidc"
+mode = "oidc"
+principal = "videsk-connector-oidc"
+bucket = "rec-bucket"
+prefix = "uploads/"
+[connector.oidc]
+audience = "aud"
+"#;
+
+    fn inline(text: &str) -> Vec<InlinePolicy> {
+        vec![InlinePolicy {
+            name: "write".into(),
+            document: PolicyText::new(text),
+        }]
+    }
+
+    /// The guide's account: both connectors may write anywhere in the
+    /// bucket, and the guide's bucket policy blocks the user entirely.
+    fn guide_account() -> Inventory {
+        let mut inv = Inventory::new("111122223333", "snapshot", NOW);
+        inv.users.push(User {
+            arn: "arn:aws:iam::111122223333:user/videsk-connector".into(),
+            name: "videsk-connector".into(),
+            id: "AIDAEXAMPLEUSER00001".into(),
+            path: "/".into(),
+            create_date: NOW.into(),
+            inline_policies: inline(WRITE_ANYWHERE),
+            attached_policies: vec![],
+            groups: vec![],
+            permissions_boundary: None,
+            access_keys: Fact::Present(vec![]),
+            console_password: Fact::Present(false),
+            mfa_devices: Fact::Present(vec![]),
+        });
+        inv.roles.push(Role {
+            arn: "arn:aws:iam::111122223333:role/videsk-connector-oidc".into(),
+            name: "videsk-connector-oidc".into(),
+            id: "AROAEXAMPLEROLE00001".into(),
+            path: "/".into(),
+            create_date: NOW.into(),
+            trust_policy: PolicyText::new(r#"{"Version": "2012-10-17", "Statement": []}"#),
+            inline_policies: inline(WRITE_ANYWHERE),
+            attached_policies: vec![],
+            permissions_boundary: None,
+            max_session_duration: None,
+            last_used: None,
+        });
+        inv.buckets = Fact::Present(vec![Bucket {
+            name: "rec-bucket".into(),
+            region: Fact::Present("us-west-1".into()),
+            policy: Fact::Present(PolicyText::new(GUIDE_BUCKET_POLICY)),
+            public_access_block: Fact::Absent,
+            ownership: Fact::Present("BucketOwnerEnforced".into()),
+            encryption: Fact::Absent,
+            versioning: Fact::Absent,
+            acl: Fact::Absent,
+        }]);
+        inv
+    }
+
+    #[test]
+    fn every_bucket_fix_drops_the_deny_that_blocks_a_connector() {
+        let inventory = guide_account();
+        let config = Config::parse(CONFIG, std::path::Path::new("putonly.toml")).unwrap();
+        let model = AccessModel::build(&inventory, &config, NOW);
+        let cx = ScanContext {
+            inventory: &inventory,
+            config: &config,
+            model: &model,
+            now: crate::rules::checks::parse_time(NOW).unwrap(),
+        };
+        let blocked = cannot_write(&cx);
+        let outside = writes_outside_prefix(&cx);
+        assert_eq!(blocked.len(), 1, "{blocked:?}");
+        assert_eq!(outside.len(), 1, "{outside:?}");
+        assert_eq!(outside[0].connector.as_deref(), Some("oidc"));
+
+        // The role's fix must not keep the Deny that blocks the user.
+        let fix = blocked[0].remediation.clone().unwrap();
+        assert_eq!(outside[0].remediation.as_deref(), Some(fix.as_str()));
+        assert!(!fix.contains("DenyNonPrefixedWrites"), "{fix}");
+        assert!(fix.contains("AllowPrefixedWrites"), "{fix}");
+    }
 }
