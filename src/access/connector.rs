@@ -208,12 +208,57 @@ fn extras(
             continue;
         };
         let concern = concern_of(action, &resource, &bucket_arn, &objects);
+        // An S3 action found on the connector's own bucket may also reach
+        // other buckets: ask again with the own bucket left out.
+        if concern == Concern::Bucket && action.service == "s3" && resource != "*" {
+            let mut elsewhere = excluded.clone();
+            elsewhere.push(Pattern::literal(&bucket_arn));
+            elsewhere.push(own_objects.clone());
+            let other = find_resource(
+                catalog,
+                action,
+                probe,
+                &inv.account_id,
+                &elsewhere,
+                &candidates,
+            );
+            if let Some(other) = other
+                .filter(|r| concern_of(action, r, &bucket_arn, &objects) == Concern::OtherBucket)
+            {
+                out.push(Extra {
+                    concern: Concern::OtherBucket,
+                    witness: Witness::new(&name, &other, &probe.decide(&name, &other)),
+                });
+            }
+        }
         out.push(Extra {
             concern,
             witness: Witness::new(&name, &resource, &probe.decide(&name, &resource)),
         });
     }
+    // The most consequential actions first: they are the ones a reader
+    // sees before a list is cut.
+    out.sort_by_key(|e| {
+        let level = catalog.action(&e.witness.action).map_or(9, rank);
+        (level, e.witness.action.clone())
+    });
     out
+}
+
+/// Orders access levels by consequence: permissions, write, read, tagging,
+/// list.
+fn rank(action: &Action) -> u8 {
+    [
+        AccessLevel::PermissionsManagement,
+        AccessLevel::Write,
+        AccessLevel::Read,
+        AccessLevel::Tagging,
+        AccessLevel::List,
+    ]
+    .iter()
+    .position(|level| action.has_access_level(*level))
+    .and_then(|p| u8::try_from(p).ok())
+    .unwrap_or(9)
 }
 
 /// Whether any Allow statement of the probe's policies names the action:
