@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of putonly: unit tests, rule fixtures, the policy corpus,
-# and the integration tests against a local AWS emulator (moto in server
-# mode, started by the tests themselves on a free loopback port).
+# the differential test of the policy engine against an independent
+# simulator (Node.js), and the integration tests against a local AWS
+# emulator (moto in server mode, started by the tests themselves on a free
+# loopback port).
 #
 # The emulator's Python environment is created on first use in .venv (or
 # wherever PUTONLY_VENV points). Nothing here talks to real AWS.
@@ -18,5 +20,20 @@ if [ ! -x "$venv/bin/moto_server" ] || [ ! -x "$venv/bin/aws" ]; then
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r tests/emulator/requirements.txt
 fi
 export PUTONLY_VENV=$venv
+
+# The differential test runs the independent simulator (npm, pinned in
+# tests/differential/package-lock.json) under Node.js. Installed on first
+# use; once installed, nothing is fetched again.
+simulator=tests/differential/node_modules/@cloud-copilot/iam-simulate/package.json
+pinned=$(sed -n 's/.*"@cloud-copilot\/iam-simulate": "\(.*\)".*/\1/p' tests/differential/package.json)
+if ! grep -q "\"version\": \"$pinned\"" "$simulator" 2>/dev/null; then
+  if command -v npm >/dev/null; then
+    echo "installing the differential test's simulator into tests/differential/node_modules" >&2
+    npm ci --prefix tests/differential --ignore-scripts --no-audit --no-fund --loglevel=error
+  else
+    # The differential test then fails and says what is missing.
+    echo "npm not found: the differential test will fail (it needs Node.js and npm)" >&2
+  fi
+fi
 
 cargo test --locked "$@"

@@ -12,11 +12,17 @@
 //! `decided_by` for explicit denies. The extra corpus may also give
 //! `boundary`, `session_policy`, `scps` and `rcps` (lists of levels),
 //! `resource_account`, a `cause` for implicit denies and an `errors` count.
-#![expect(
+//!
+//! The differential test against an independent simulator lives in
+//! `differential/` beside this file, in the same test binary.
+#![allow(
     clippy::unwrap_used,
-    clippy::indexing_slicing,
-    reason = "test harness: a malformed fixture must fail the test loudly"
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
 )]
+
+mod differential;
 
 use putonly::policy::{
     Context, ContextValue, DenyCause, LabelledPolicy, Policy, PolicyKind, PolicySet, Request,

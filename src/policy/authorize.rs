@@ -11,7 +11,8 @@
 //!    one naming the caller's role stands in for the identity allow but the
 //!    permissions boundary and session policy still apply; one naming only
 //!    the account delegates to identity policies. Otherwise an identity
-//!    allow is needed, capped by the boundary and the session policy.
+//!    allow is needed, capped by the boundary and the session policy; but a
+//!    role trust policy must always allow the caller or its account.
 //! 4. Cross account: the caller's side (identity allow, boundary, session
 //!    policy) and the resource side (a resource-policy allow, which may name
 //!    the whole account) must both allow.
@@ -22,7 +23,7 @@
 use super::evaluate::{
     EvalError, LabelledPolicy, Prepared, StatementMatch, StatementRef, evaluate_statement,
 };
-use super::model::Effect;
+use super::model::{Effect, PolicyKind};
 use super::principal::Grant;
 use super::request::{PrincipalKind, Request};
 use std::fmt;
@@ -167,6 +168,13 @@ pub fn authorize<'a>(policies: &PolicySet<'a>, request: &Request) -> Decision<'a
     found.into_decision(verdict, request)
 }
 
+/// Whether the resource policy is a role trust policy.
+fn is_trust_policy(policies: &PolicySet<'_>) -> bool {
+    policies
+        .resource
+        .is_some_and(|p| p.policy.kind == PolicyKind::Trust)
+}
+
 /// The statements that matched, across all layers.
 #[derive(Default)]
 struct Found<'a> {
@@ -234,6 +242,11 @@ impl<'a> Found<'a> {
                 // evaluation-logic table covers only explicit ARNs.
                 Some(Grant::Exact) => Ok(()),
                 Some(Grant::Role) => self.caller_side(policies, true),
+                // A role trust policy must allow the caller or its account
+                // even in the same account: an identity allow alone is not
+                // enough (evaluation-logic page, "Role trust policies and
+                // KMS key policies are exceptions to this logic").
+                None if is_trust_policy(policies) => Err(DenyCause::NoAllow),
                 _ => self.caller_side(policies, false),
             },
         };

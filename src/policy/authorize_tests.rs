@@ -497,3 +497,42 @@ fn order_never_changes_the_verdict() {
     assert_eq!(verdict(&forward, &req), DENY);
     assert_eq!(verdict(&backward, &req), DENY);
 }
+
+/// Found by the differential test against the independent simulator: a
+/// same-account user with `sts:AssumeRole` in its identity policy was
+/// allowed to assume a role whose trust policy names neither the user nor
+/// its account. Role trust policies must explicitly allow the principal
+/// (evaluation-logic page: "Role trust policies and KMS key policies are
+/// exceptions to this logic").
+#[test]
+fn same_account_assume_role_needs_the_trust_policy_to_allow() {
+    let role = "arn:aws:iam::111122223333:role/ingest";
+    let trust = |principal: &str| {
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "Trust",
+                "Effect": "Allow", "Principal": {principal}, "Action": "sts:AssumeRole"}}]}}"#
+        );
+        parse(&text, PolicyKind::Trust).unwrap()
+    };
+    let allow_assume = identity("Allow", "sts:AssumeRole");
+    let other_user = trust(&aws("arn:aws:iam::111122223333:user/other"));
+    let the_account = trust(&aws(ACCOUNT));
+    let the_user = trust(&aws(USER));
+    let assume =
+        Request::new(user(), "sts:AssumeRole", role, Context::new()).with_resource_account(ACCOUNT);
+    let decide = |identity: Vec<&Policy>, trust: &Policy| {
+        let set = PolicySet {
+            identity: identity
+                .into_iter()
+                .map(|p| LabelledPolicy::new("identity", p))
+                .collect(),
+            resource: Some(LabelledPolicy::new("trust", trust)),
+            ..PolicySet::default()
+        };
+        authorize(&set, &assume).verdict
+    };
+    assert_eq!(decide(vec![&allow_assume], &other_user), NO_ALLOW);
+    assert_eq!(decide(vec![&allow_assume], &the_account), ALLOW);
+    assert_eq!(decide(vec![], &the_account), NO_ALLOW);
+    assert_eq!(decide(vec![], &the_user), ALLOW);
+}

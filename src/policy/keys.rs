@@ -124,12 +124,18 @@ pub fn key_presence(catalog: &dyn ActionCatalog, action: &str, key: &str) -> Key
     }
 }
 
-/// Compares a lowercased key with a reference key, where a `${...}` suffix
-/// (a tag key) stands for any text.
+/// Compares a lowercased key with a reference key, where a placeholder
+/// suffix (a tag key, written `${TagKey}` or `<key>` in the reference)
+/// stands for any non-empty text.
 fn key_matches_template(key_lower: &str, template: &str) -> bool {
     let template = template.to_lowercase();
-    match template.split_once("${") {
-        Some((prefix, _)) => key_lower.starts_with(prefix) && key_lower.len() > prefix.len(),
+    let placeholder = template
+        .find("${")
+        .into_iter()
+        .chain(template.find('<'))
+        .min();
+    match placeholder.and_then(|at| template.get(..at)) {
+        Some(prefix) => key_lower.starts_with(prefix) && key_lower.len() > prefix.len(),
         None => key_lower == template,
     }
 }
@@ -163,7 +169,11 @@ mod tests {
 
         fn action(&self, name: &str) -> Option<ActionInfo<'_>> {
             let keys = match name.to_lowercase().as_str() {
-                "s3:putobject" => vec!["s3:RequestObjectTag/${TagKey}", "s3:x-amz-acl"],
+                "s3:putobject" => vec![
+                    "s3:RequestObjectTag/${TagKey}",
+                    "s3:x-amz-acl",
+                    "s3:ExistingObjectTag/<key>",
+                ],
                 "s3:listbucket" => vec!["s3:prefix"],
                 _ => return None,
             };
@@ -194,6 +204,12 @@ mod tests {
                 KeyPresence::Possible,
             ),
             ("s3:PutObject", "s3:RequestObjectTag/", KeyPresence::Never),
+            (
+                "s3:PutObject",
+                "s3:ExistingObjectTag/team",
+                KeyPresence::Possible,
+            ),
+            ("s3:PutObject", "s3:ExistingObjectTag/", KeyPresence::Never),
             ("s3:PutObject", "aws:SourceVpce", KeyPresence::Unknown),
             ("ec2:RunInstances", "ec2:Owner", KeyPresence::Unknown),
         ];

@@ -65,4 +65,6 @@ pub use request::{Context, ContextValue, PrincipalKind, Request, RequestPrincipa
 pub use span::{Position, Span, Spanned};
 
 #[cfg(test)]
+mod property_tests;
+#[cfg(test)]
 mod robustness_tests;

@@ -242,7 +242,8 @@ fn build_action(
     let mut access_levels = raw.access_levels;
     access_levels.sort_unstable();
     access_levels.dedup();
-    let lower_name = format!("{prefix}:{name}").to_lowercase();
+    let full_name = format!("{prefix}:{name}");
+    let lower_name = full_name.to_lowercase();
     Ok(Action {
         service: prefix.to_owned(),
         name,
@@ -250,6 +251,7 @@ fn build_action(
         resource_types: refs,
         condition_keys: raw.condition_keys,
         dependent_actions: raw.dependent_actions,
+        full_name,
         lower_name,
         arn_formats,
         key_names,

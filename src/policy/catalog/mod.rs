@@ -16,6 +16,7 @@
 //! Names of actions and condition keys match case-insensitively; ARNs match
 //! case-sensitively.
 
+mod engine;
 mod global;
 mod keys;
 mod load;

@@ -161,6 +161,8 @@ pub struct Action {
     pub condition_keys: Vec<String>,
     /// Other actions a request also needs.
     pub dependent_actions: Vec<String>,
+    /// `service:Name`, as written in the service reference.
+    pub(crate) full_name: String,
     /// `service:name` in lower case, the lookup key.
     pub(crate) lower_name: String,
     pub(crate) arn_formats: Vec<CompiledFormat>,
@@ -176,8 +178,8 @@ pub(crate) struct CompiledFormat {
 
 impl Action {
     /// `service:Name`, as written in the service reference.
-    pub fn full_name(&self) -> String {
-        format!("{}:{}", self.service, self.name)
+    pub fn full_name(&self) -> &str {
+        &self.full_name
     }
 
     /// Whether the action has the given access level.

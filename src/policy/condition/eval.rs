@@ -2,9 +2,9 @@
 //!
 //! The rules, from the condition operator and multiple-values pages
 //! (IAM-SEMANTICS.md 3.2-3.4):
-//! - Absent key: `...IfExists` is true; `ForAllValues:` is true;
-//!   `ForAnyValue:` is false; otherwise a negated operator is true and a
-//!   positive one false. `Null` tests presence directly.
+//! - Absent key: `ForAnyValue:` is false (even with `...IfExists`);
+//!   `ForAllValues:` is true; otherwise `...IfExists` is true, a negated
+//!   operator true and a positive one false. `Null` tests presence directly.
 //! - Present key: a positive operator is true if some request value matches
 //!   some policy value; a negated one is true if no request value matches
 //!   any policy value (a NOR over the policy values). `ForAnyValue:` needs
@@ -98,16 +98,18 @@ pub fn evaluate<'p>(
     }
 }
 
-/// The result for an absent key.
+/// The result for an absent key. `ForAnyValue:` needs a request value to
+/// satisfy the operator, so it is false even with `...IfExists`: AWS applies
+/// `IfExists` to each value inside the set loop, and a request without the
+/// key has none (found by the differential test; observed on AWS in the
+/// re:Post question "ForAnyValue:StringEqualsIfExists behaving
+/// unexpectedly").
 fn absent(clause: &ConditionClause) -> bool {
     let operator = clause.operator;
-    if operator.if_exists {
-        return true;
-    }
     match operator.set {
-        Some(SetQualifier::ForAllValues) => true,
         Some(SetQualifier::ForAnyValue) => false,
-        None => operator.base.is_negated(),
+        Some(SetQualifier::ForAllValues) => true,
+        None => operator.if_exists || operator.base.is_negated(),
     }
 }
 

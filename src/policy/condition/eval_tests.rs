@@ -579,8 +579,23 @@ fn if_exists_and_set_qualifiers() {
             false,
             0,
         ),
+        // Found by the differential test: AWS applies IfExists per value
+        // inside the ForAnyValue loop, so an absent key is still false
+        // (re:Post, "ForAnyValue:StringEqualsIfExists behaving unexpectedly").
         (
             r#"{"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": "a"}}"#,
+            ctx(&[]),
+            false,
+            0,
+        ),
+        (
+            r#"{"ForAnyValue:StringNotEqualsIfExists": {"aws:TagKeys": "a"}}"#,
+            ctx(&[]),
+            false,
+            0,
+        ),
+        (
+            r#"{"ForAllValues:StringEqualsIfExists": {"aws:TagKeys": "a"}}"#,
             ctx(&[]),
             true,
             0,
