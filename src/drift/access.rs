@@ -34,6 +34,7 @@ pub fn deltas(config: &Config, before: Side<'_>, after: Side<'_>) -> Vec<Item> {
         let pair = Pair {
             connector,
             before,
+            after,
             was,
             now,
         };
@@ -50,6 +51,7 @@ pub fn deltas(config: &Config, before: Side<'_>, after: Side<'_>) -> Vec<Item> {
 struct Pair<'a> {
     connector: &'a Connector,
     before: Side<'a>,
+    after: Side<'a>,
     was: &'a ConnectorAccess,
     now: &'a ConnectorAccess,
 }
@@ -178,9 +180,8 @@ impl Pair<'_> {
                         c.principal, c.prefix
                     ),
                 );
-                push_baseline(&mut item.hit.evidence, witness);
+                self.lost(&mut item, witness);
                 item.hit.identity = vec!["outside".to_owned()];
-                add_documents(&mut item, &[witness]);
                 vec![item]
             }
             _ => Vec::new(),
@@ -239,9 +240,8 @@ impl Pair<'_> {
                     &arn,
                     format!("`{}` no longer reaches services beyond S3", c.principal),
                 );
-                push_baseline(&mut item.hit.evidence, witness);
+                self.lost(&mut item, witness);
                 item.hit.identity = vec!["every-service".to_owned()];
-                add_documents(&mut item, &[witness]);
                 out.push(item);
             }
             _ => {}
@@ -259,7 +259,7 @@ impl Pair<'_> {
                 &arn,
                 format!("`{}` can no longer {}", c.principal, listed(&names)),
             );
-            push_baseline(&mut item.hit.evidence, &first.witness);
+            self.lost(&mut item, &first.witness);
             item.hit.identity = vec!["extras".to_owned()];
             let witnesses: Vec<&Witness> = lost.iter().map(|e| &e.witness).collect();
             add_documents(&mut item, &witnesses);
@@ -296,7 +296,7 @@ impl Pair<'_> {
             let baseline = self.decide_in_baseline(&witness.action, &witness.resource);
             rows.push(Evidence::new(
                 "in the baseline",
-                baseline_text(baseline.as_ref()),
+                decision_text(baseline.as_ref()),
             ));
             witnesses.push(witness);
             baselines.extend(baseline);
@@ -309,7 +309,12 @@ impl Pair<'_> {
     /// The engine's decision on a request of the connector against the
     /// baseline's policies; `None` when the principal did not exist.
     fn decide_in_baseline(&self, action: &str, resource: &str) -> Option<Witness> {
-        let side = self.before;
+        self.decide(self.before, action, resource)
+    }
+
+    /// The engine's decision on a request of the connector against one
+    /// side's policies; `None` when the principal does not exist there.
+    fn decide(&self, side: Side<'_>, action: &str, resource: &str) -> Option<Witness> {
         let docs = &side.model.documents;
         let c = self.connector;
         let subject = if c.is_static() {
@@ -329,6 +334,19 @@ impl Pair<'_> {
             resource,
             &probe.decide(action, resource),
         ))
+    }
+
+    /// Evidence and documents for access the baseline had: its witness,
+    /// and the decision on the same request now.
+    fn lost(&self, item: &mut Item, witness: &Witness) {
+        push_baseline(&mut item.hit.evidence, witness);
+        let now = self.decide(self.after, &witness.action, &witness.resource);
+        item.hit
+            .evidence
+            .push(Evidence::new("now", decision_text(now.as_ref())));
+        let mut witnesses = vec![witness];
+        witnesses.extend(now.as_ref());
+        add_documents(item, &witnesses);
     }
 
     /// PO805, PO806, PO801 (vendor refused) and their reverse.
@@ -494,14 +512,14 @@ fn push_baseline(rows: &mut Vec<Evidence>, witness: &Witness) {
 }
 
 fn push_baseline_decision(rows: &mut Vec<Evidence>, witness: Option<&Witness>) {
-    rows.push(Evidence::new("in the baseline", baseline_text(witness)));
+    rows.push(Evidence::new("in the baseline", decision_text(witness)));
 }
 
 /// `explicitly denied by statement ... (line 12)`, `implicitly denied
-/// (noallow)`, or that the principal did not exist.
-fn baseline_text(witness: Option<&Witness>) -> String {
+/// (noallow)`, or `no such principal`.
+fn decision_text(witness: Option<&Witness>) -> String {
     let Some(witness) = witness else {
-        return "the principal did not exist".to_owned();
+        return "no such principal".to_owned();
     };
     let deciding: Vec<String> = witness.statements.iter().map(|s| s.describe()).collect();
     if deciding.is_empty() {
