@@ -212,8 +212,9 @@ fn init(args: &InitArgs) -> Result<Outcome, AppError> {
 
 fn list_rules() -> Result<Outcome, AppError> {
     let catalog = Catalog::load()?;
+    let drift = crate::drift::catalog::load()?;
     let mut text = String::new();
-    for rule in &catalog.rules {
+    for rule in catalog.rules.iter().chain(&drift.rules) {
         text.push_str(&format!(
             "{}  {:<8} {:<36} {}\n",
             rule.id, rule.severity, rule.name, rule.title

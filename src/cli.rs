@@ -33,7 +33,7 @@ pub enum Command {
     Drift(DriftArgs),
     /// Write a commented putonly.toml template.
     Init(InitArgs),
-    /// List the rules putonly checks.
+    /// List the rules putonly checks, drift kinds included.
     Rules,
 }
 

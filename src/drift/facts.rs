@@ -198,6 +198,30 @@ fn list_changes(
     out
 }
 
+/// Members of `a` not in `b`, sorted, as `list_changes` lists them.
+fn difference<'a>(a: &'a [String], b: &'a [String]) -> impl Iterator<Item = &'a String> {
+    let a: BTreeSet<&String> = a.iter().collect();
+    let b: BTreeSet<&String> = b.iter().collect();
+    a.difference(&b).copied().collect::<Vec<_>>().into_iter()
+}
+
+/// Labels of a group's documents, on either side.
+fn group_documents(before: &Inventory, after: &Inventory, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for group in [before.group(name), after.group(name)]
+        .into_iter()
+        .flatten()
+    {
+        for policy in &group.inline_policies {
+            out.push(format!("inline policy `{}` of {}", policy.name, group.arn));
+        }
+        out.extend(group.attached_policies.iter().cloned());
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 fn boundary_change(resource: &str, before: Option<&String>, after: Option<&String>) -> Vec<Item> {
     if before == after {
         return Vec::new();
@@ -217,15 +241,23 @@ fn boundary_change(resource: &str, before: Option<&String>, after: Option<&Strin
 /// PO821: attached policies, group membership, permissions boundaries.
 fn attachments(before: &Inventory, after: &Inventory) -> Vec<Item> {
     let mut out = Vec::new();
+    // An attachment explains the deltas its policy decides.
     let attached = |arn: &str, was: &[String], now: &[String]| {
-        list_changes(
+        let mut items = list_changes(
             "PO821",
             arn,
             was,
             now,
             |p| format!("policy `{p}` attached to `{arn}`"),
             |p| format!("policy `{p}` detached from `{arn}`"),
-        )
+        );
+        for (item, policy) in items
+            .iter_mut()
+            .zip(difference(now, was).chain(difference(was, now)))
+        {
+            item.documents.push(policy.clone());
+        }
+        items
     };
     for user in &after.users {
         let Some(old) = before.users.iter().find(|u| u.arn == user.arn) else {
@@ -236,14 +268,21 @@ fn attachments(before: &Inventory, after: &Inventory) -> Vec<Item> {
             &old.attached_policies,
             &user.attached_policies,
         ));
-        out.extend(list_changes(
+        // A membership explains the deltas the group's policies decide.
+        let mut joined = list_changes(
             "PO821",
             &user.arn,
             &old.groups,
             &user.groups,
             |g| format!("user `{}` added to group `{g}`", user.arn),
             |g| format!("user `{}` removed from group `{g}`", user.arn),
-        ));
+        );
+        let groups =
+            difference(&user.groups, &old.groups).chain(difference(&old.groups, &user.groups));
+        for (item, group) in joined.iter_mut().zip(groups) {
+            item.documents = group_documents(before, after, group);
+        }
+        out.extend(joined);
         out.extend(boundary_change(
             &user.arn,
             old.permissions_boundary.as_ref(),
@@ -277,8 +316,18 @@ fn attachments(before: &Inventory, after: &Inventory) -> Vec<Item> {
     out
 }
 
-/// PO824 and PO825: access keys, console passwords, MFA devices.
+/// PO824 and PO825: access keys, console passwords, MFA devices. A
+/// credential changes who holds access, never what is allowed, so these
+/// explain no access delta.
 fn credentials(before: &Inventory, after: &Inventory) -> Vec<Item> {
+    let mut out = credential_changes(before, after);
+    for item in &mut out {
+        item.subjects.clear();
+    }
+    out
+}
+
+fn credential_changes(before: &Inventory, after: &Inventory) -> Vec<Item> {
     let mut out = Vec::new();
     for user in &after.users {
         let Some(old) = before.users.iter().find(|u| u.arn == user.arn) else {
