@@ -359,113 +359,92 @@ impl Pair<'_> {
             (None, Some(n)) if !n.invalid => (&empty, n),
             _ => return Vec::new(),
         };
-        let role = now.role_arn.clone();
         let p = &self.connector.principal;
-        let mut out = Vec::new();
-        let mut push =
-            |rule: &'static str, message: String, key: &str, witness: &Witness, gained: bool| {
-                let mut item = self.item(rule, &role, message);
-                if gained {
-                    item.hit.evidence = witness.evidence("witness request");
-                    item.hit.evidence.push(Evidence::new(
-                        "in the baseline",
-                        "refused: no statement of the trust policy allowed it",
-                    ));
-                    item.hit.location = witness.location();
-                } else {
-                    push_baseline(&mut item.hit.evidence, witness);
-                }
-                item.hit.identity = vec![key.to_owned()];
-                item.subjects.push(role.clone());
-                add_documents(&mut item, &[witness]);
-                out.push(item);
-            };
-
-        match (&was.stranger, &now.stranger) {
-            (None, Some(w)) => push(
+        // (key, baseline answer, answer now, kind when gained, when gained,
+        // when lost)
+        let answers = [
+            (
+                "stranger",
+                &was.stranger,
+                &now.stranger,
                 "PO805",
                 format!(
                     "the role `{p}` can now be assumed by any Google service account: a stranger's token with the vendor's audience is accepted"
                 ),
-                "stranger",
-                w,
-                true,
-            ),
-            (Some(w), None) => push(
-                "PO809",
                 format!("a stranger's token is no longer accepted by the role `{p}`"),
-                "stranger",
-                w,
-                false,
             ),
-            _ => {}
-        }
-        match (&was.any_audience, &now.any_audience) {
-            (None, Some(w)) => push(
+            (
+                "any-audience",
+                &was.any_audience,
+                &now.any_audience,
                 "PO806",
                 format!("the trust policy of `{p}` now accepts tokens minted for any audience"),
-                "any-audience",
-                w,
-                true,
-            ),
-            (Some(w), None) => push(
-                "PO809",
                 format!(
                     "the trust policy of `{p}` no longer accepts tokens minted for any audience"
                 ),
-                "any-audience",
-                w,
-                false,
             ),
-            _ => {}
-        }
-        match (&was.vendor_refused, &now.vendor_refused) {
-            (None, Some(w)) => push(
+            (
+                "vendor-refused",
+                &was.vendor_refused,
+                &now.vendor_refused,
                 "PO801",
                 format!(
                     "the trust policy of `{p}` now refuses the vendor's own token: the connector cannot assume its role"
                 ),
-                "vendor-refused",
-                w,
-                true,
-            ),
-            (Some(w), None) => push(
-                "PO809",
                 format!("the trust policy of `{p}` accepts the vendor's own token again"),
-                "vendor-refused",
-                w,
-                false,
             ),
-            _ => {}
-        }
-        for (label, w) in &now.others {
-            if !was.others.iter().any(|(l, _)| l == label) {
-                let rule = if label.starts_with("anyone") {
-                    "PO805"
-                } else {
-                    "PO806"
-                };
-                push(
-                    rule,
-                    format!("the trust policy of `{p}` now also admits {label}"),
-                    label,
-                    w,
-                    true,
-                );
+        ];
+        let mut out = Vec::new();
+        for (key, before, after, rule, gained, lost) in answers {
+            match (before, after) {
+                (None, Some(w)) => out.push(self.trust_item(rule, gained, key, w, true)),
+                (Some(w), None) => out.push(self.trust_item("PO809", lost, key, w, false)),
+                _ => {}
             }
         }
-        for (label, w) in &was.others {
-            if !now.others.iter().any(|(l, _)| l == label) {
-                push(
-                    "PO809",
-                    format!("the trust policy of `{p}` no longer admits {label}"),
-                    label,
-                    w,
-                    false,
-                );
-            }
+        let admits = |list: &[(String, Witness)], label: &str| list.iter().any(|(l, _)| l == label);
+        for (label, w) in now.others.iter().filter(|(l, _)| !admits(&was.others, l)) {
+            let rule = if label.starts_with("anyone") {
+                "PO805"
+            } else {
+                "PO806"
+            };
+            let message = format!("the trust policy of `{p}` now also admits {label}");
+            out.push(self.trust_item(rule, message, label, w, true));
+        }
+        for (label, w) in was.others.iter().filter(|(l, _)| !admits(&now.others, l)) {
+            let message = format!("the trust policy of `{p}` no longer admits {label}");
+            out.push(self.trust_item("PO809", message, label, w, false));
         }
         out
+    }
+
+    /// A trust delta: the request accepted now (and refused in the
+    /// baseline), or the baseline's accepted request.
+    fn trust_item(
+        &self,
+        rule: &'static str,
+        message: String,
+        key: &str,
+        witness: &Witness,
+        gained: bool,
+    ) -> Item {
+        let role = witness.resource.clone();
+        let mut item = self.item(rule, &role, message);
+        if gained {
+            item.hit.evidence = witness.evidence("witness request");
+            item.hit.evidence.push(Evidence::new(
+                "in the baseline",
+                "refused: no statement of the trust policy allowed it",
+            ));
+            item.hit.location = witness.location();
+        } else {
+            push_baseline(&mut item.hit.evidence, witness);
+        }
+        item.hit.identity = vec![key.to_owned()];
+        item.subjects.push(role);
+        add_documents(&mut item, &[witness]);
+        item
     }
 }
 
