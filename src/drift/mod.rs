@@ -11,10 +11,11 @@
 //!   allowed or refused now, the statement that decides it, and the
 //!   engine's decision on the same request in the baseline. Their severity
 //!   is the delta's: a gained escalation is critical, a narrowing is info.
-//! - **inventory changes** ([`facts`]): principals, attachments, statements,
-//!   trust, credentials, OIDC providers, bucket settings, access points.
-//!   They are informational (a new credential is low) and each names the
-//!   access deltas it caused, or says that it caused none.
+//! - **inventory changes** ([`facts`], [`documents`]): principals,
+//!   attachments, statements, trust, credentials, OIDC providers, bucket
+//!   settings, access points. They are informational (a new credential is
+//!   low) and each names the access deltas it caused, or says that it
+//!   caused none.
 //!
 //! Noise is not drift: documents are compared by meaning ([`statements`]),
 //! and last-used dates, collection time, source kind and policy version ids
@@ -22,6 +23,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod documents;
 pub mod facts;
 pub mod statements;
 
