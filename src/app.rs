@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{ColorChoice, Command, InitArgs, ScanArgs, SnapshotArgs, SourceArgs};
+use crate::cli::{ColorChoice, Command, DriftArgs, InitArgs, ScanArgs, SnapshotArgs, SourceArgs};
 use crate::config::{Config, ConfigError, TEMPLATE};
 use crate::finding::Finding;
 use crate::inventory::Inventory;
@@ -46,6 +46,7 @@ pub async fn run(command: Command) -> Result<Outcome, AppError> {
     match command {
         Command::Scan(args) => scan(args).await,
         Command::Snapshot(args) => snapshot(args).await,
+        Command::Drift(args) => drift(args).await,
         Command::Init(args) => init(&args),
         Command::Rules => list_rules(),
     }
@@ -131,6 +132,73 @@ async fn snapshot(args: SnapshotArgs) -> Result<Outcome, AppError> {
     Ok(Outcome::Passed)
 }
 
+async fn drift(args: DriftArgs) -> Result<Outcome, AppError> {
+    let config = Config::load(&args.config)?;
+    let catalog = crate::drift::catalog::load()?;
+    let baseline = source::snapshot::load(&args.baseline)?;
+    let current = load_inventory(&args.source).await?;
+    for inventory in [&baseline, &current] {
+        crate::rules::checks::parse_time(&inventory.source.collected_at)
+            .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?;
+    }
+    let findings = crate::drift::compare(&catalog, &baseline, &current, &config);
+    tracing::info!(
+        findings = findings.len(),
+        baseline = %baseline.source.collected_at,
+        "drift compared"
+    );
+
+    let report = Report {
+        account_id: &current.account_id,
+        source_kind: &current.source.kind,
+        collected_at: &current.source.collected_at,
+        findings: &findings,
+        catalog: &catalog,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+    };
+    write_output(
+        args.output.as_deref(),
+        &report::render(args.format, &report, color),
+    )?;
+
+    if args.update_baseline {
+        update_baseline(&args.baseline, &current, &findings)?;
+    }
+    let failed = findings.iter().any(|f| f.severity >= args.fail_on);
+    Ok(if failed {
+        Outcome::Failed
+    } else {
+        Outcome::Passed
+    })
+}
+
+/// Rewrites the baseline with the current facts, unless nothing drifted
+/// (the file would change by noise only) or a fact could not be collected
+/// (the baseline would lose what it knew).
+fn update_baseline(path: &Path, current: &Inventory, findings: &[Finding]) -> Result<(), AppError> {
+    if findings.is_empty() {
+        tracing::info!(path = %path.display(), "no drift: the baseline is left as it is");
+        return Ok(());
+    }
+    if findings
+        .iter()
+        .any(|f| f.rule_id == crate::drift::UNDECIDED)
+    {
+        tracing::warn!(
+            path = %path.display(),
+            "the baseline is not updated: some facts could not be compared"
+        );
+        return Ok(());
+    }
+    source::snapshot::write(current, path)?;
+    tracing::info!(path = %path.display(), "baseline updated");
+    Ok(())
+}
+
 fn init(args: &InitArgs) -> Result<Outcome, AppError> {
     if args.path.exists() && !args.force {
         return Err(AppError::Exists(args.path.clone()));
@@ -144,8 +212,9 @@ fn init(args: &InitArgs) -> Result<Outcome, AppError> {
 
 fn list_rules() -> Result<Outcome, AppError> {
     let catalog = Catalog::load()?;
+    let drift = crate::drift::catalog::load()?;
     let mut text = String::new();
-    for rule in &catalog.rules {
+    for rule in catalog.rules.iter().chain(&drift.rules) {
         text.push_str(&format!(
             "{}  {:<8} {:<36} {}\n",
             rule.id, rule.severity, rule.name, rule.title

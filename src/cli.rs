@@ -25,11 +25,15 @@ pub struct Cli {
 pub enum Command {
     /// Collect the account's facts and report findings.
     Scan(ScanArgs),
-    /// Collect the account's facts and write them as a snapshot file.
+    /// Collect the account's facts and write them as a snapshot file: the
+    /// approved baseline that `drift` compares against.
     Snapshot(SnapshotArgs),
+    /// Report what changed since an approved snapshot, and what access it
+    /// added or took away.
+    Drift(DriftArgs),
     /// Write a commented putonly.toml template.
     Init(InitArgs),
-    /// List the rules putonly checks.
+    /// List the rules putonly checks, drift kinds included.
     Rules,
 }
 
@@ -94,6 +98,35 @@ pub struct SnapshotArgs {
     /// The snapshot file to write.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    /// The approved baseline, written by `putonly snapshot`.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: PathBuf,
+    /// Where the current facts come from (the live account by default).
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// The expected connector setups.
+    #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
+    pub config: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a drift item is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
+    pub fail_on: Severity,
+    /// Colours in the table: auto (on a terminal), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
+    pub color: ColorChoice,
+    /// After writing the report, rewrite the baseline with the current
+    /// facts (left alone when nothing drifted or a fact is undecided).
+    #[arg(long)]
+    pub update_baseline: bool,
 }
 
 #[derive(Debug, Args)]

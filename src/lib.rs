@@ -8,6 +8,7 @@ pub mod access;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod drift;
 pub mod finding;
 pub mod inventory;
 pub mod policy;

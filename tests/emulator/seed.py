@@ -12,6 +12,23 @@ same document (the trust policy of S2, S3 and S7), the later one on the
 command line wins. Unrelated noise (other users, groups, roles, policies and
 buckets) is added unless --no-noise is given.
 
+Change steps, for the drift tests, are named and run like scenarios, on an
+account already seeded (always with --no-noise):
+  static-user           S1's user (the guide's inline policy, one key), for
+                        an account of another scenario
+  widen-role-s3-star    the role's managed policy gets a new default
+                        version with `s3:*` instead of `s3:PutObject`
+  drop-sub              S3's trust without its `sub` condition
+  trust-audience-only   the guide's trust (S2's: audience only)
+  group-s3-full         a group with `s3:*` on `*` (AmazonS3FullAccess-like),
+                        with the user in it
+  guide-bucket-policy   the guide's bucket policy on rec-bucket
+  rotate-key            a new access key for the user, the old ones deleted
+  reformat-documents    every document of S3 + static-user +
+                        guide-bucket-policy put again with statements
+                        reordered, other white space and key order, Sids
+                        added or removed: the same meaning
+
 Prints one JSON object on stdout: the account id, the exact text of every
 policy document it put (keyed `user/NAME/inline/POLICY`,
 `group/NAME/inline/POLICY`, `role/NAME/trust`, `role/NAME/inline/POLICY`,
@@ -735,9 +752,100 @@ SCENARIOS = {
 }
 
 
+# Change steps for the drift tests: each changes one thing through the API.
+
+
+def static_user(seeder):
+    guide_user(seeder)
+    seeder.access_keys(USER, 1)
+
+
+def widen_role_s3_star(seeder):
+    text = UPLOADS_PUT_POLICY.replace('"s3:PutObject"', '"s3:*"')
+    seeder.managed_policy("videsk-connector-put", text)
+
+
+def drop_sub(seeder):
+    trust = json.loads(seeder.text(TRUST_PINNED))
+    del trust["Statement"][0]["Condition"]["StringEquals"]["accounts.google.com:sub"]
+    seeder.role(ROLE, _pretty(trust))
+
+
+def trust_audience_only(seeder):
+    seeder.role(ROLE, seeder.text(TRUST_AUDIENCE_ONLY))
+
+
+def group_s3_full(seeder):
+    arn = seeder.managed_policy(
+        "s3-full-access",
+        _pretty({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": ["s3:*", "s3-object-lambda:*"],
+                           "Resource": "*"}],
+        }),
+    )
+    seeder.group("storage-admins")
+    seeder.iam.attach_group_policy(GroupName="storage-admins", PolicyArn=arn)
+    seeder.iam.add_user_to_group(GroupName="storage-admins", UserName=USER)
+
+
+def guide_bucket_policy(seeder):
+    seeder.bucket_policy(BUCKET, seeder.text(GUIDE_BUCKET_POLICY))
+
+
+def rotate_key(seeder):
+    old = seeder.iam.list_access_keys(UserName=USER)["AccessKeyMetadata"]
+    seeder.iam.create_access_key(UserName=USER)
+    for key in old:
+        seeder.iam.delete_access_key(UserName=USER, AccessKeyId=key["AccessKeyId"])
+    seeder.access_keys(USER, 1)
+
+
+def _reversed_keys(value):
+    """The same JSON with every object's keys in reverse order."""
+    if isinstance(value, dict):
+        return {k: _reversed_keys(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_keys(v) for v in value]
+    return value
+
+
+def reformat_documents(seeder):
+    # The trust: keys reversed, compact, a Sid added.
+    trust = json.loads(seeder.text(TRUST_PINNED))
+    trust["Statement"][0]["Sid"] = "VendorOnly"
+    seeder.role(ROLE, json.dumps(_reversed_keys(trust), separators=(",", ":")))
+    # The role's policy: its Sid dropped, the action as a list, tabs.
+    policy = json.loads(UPLOADS_PUT_POLICY)
+    del policy["Statement"][0]["Sid"]
+    policy["Statement"][0]["Action"] = ["s3:PutObject"]
+    seeder.managed_policy("videsk-connector-put", json.dumps(policy, indent="\t"))
+    # The user's policy: keys reversed, one space of indentation.
+    user = _reversed_keys(json.loads(GUIDE_PUT_POLICY))
+    seeder.user_inline(USER, "videsk-put-recordings", json.dumps(user, indent=1))
+    # The bucket policy: statements in the other order, Sids renamed.
+    bucket = json.loads(seeder.text(GUIDE_BUCKET_POLICY))
+    bucket["Statement"].reverse()
+    for statement in bucket["Statement"]:
+        statement["Sid"] = statement["Sid"] + "V2"
+    seeder.bucket_policy(BUCKET, json.dumps(bucket, indent=8))
+
+
+STEPS = {
+    "static-user": static_user,
+    "widen-role-s3-star": widen_role_s3_star,
+    "drop-sub": drop_sub,
+    "trust-audience-only": trust_audience_only,
+    "group-s3-full": group_s3_full,
+    "guide-bucket-policy": guide_bucket_policy,
+    "rotate-key": rotate_key,
+    "reformat-documents": reformat_documents,
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("scenarios", nargs="+", choices=sorted(SCENARIOS))
+    parser.add_argument("scenarios", nargs="+", choices=sorted(SCENARIOS | STEPS))
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--account-id", default="111122223333")
     parser.add_argument("--no-noise", action="store_true")
@@ -745,7 +853,7 @@ def main():
 
     seeder = Seeder(args.endpoint, args.account_id)
     for name in args.scenarios:
-        SCENARIOS[name](seeder)
+        (SCENARIOS | STEPS)[name](seeder)
     if not args.no_noise:
         noise(seeder)
 
