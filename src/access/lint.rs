@@ -65,7 +65,7 @@ pub fn absent_keys(doc: &Document, catalog: &Catalog) -> Vec<AbsentKey> {
             let never: Vec<String> = actions
                 .iter()
                 .filter(|a| !catalog.can_be_present(a, &clause.key))
-                .map(|a| a.full_name())
+                .map(|a| a.full_name().to_owned())
                 .collect();
             if never.is_empty() {
                 continue;

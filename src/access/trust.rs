@@ -131,6 +131,33 @@ pub fn answer(
         answers.stranger =
             first_allowed(shapes(FOREIGN_SUBJECT, &expected.audience), &providers).ok();
     }
+    // A stranger also chooses the audience of a token without `azp`: any
+    // value the trust policy tests for. Through the built-in provider
+    // nothing else checks it; through an IAM provider AWS first matches it
+    // against the client-id list.
+    if answers.stranger.is_none() {
+        let client_ids: Vec<String> = inv
+            .oidc_providers
+            .value()
+            .into_iter()
+            .flatten()
+            .filter(|p| p.url.eq_ignore_ascii_case(issuer))
+            .flat_map(|p| p.client_ids.clone())
+            .collect();
+        'search: for audience in tested_audiences(policy, issuer) {
+            for (i, provider) in providers.iter().enumerate() {
+                if i == 1 && !client_ids.contains(&audience) {
+                    continue;
+                }
+                let context = token_context(issuer, FOREIGN_SUBJECT, &audience, &audience);
+                let (allowed, witness) = ask(web(provider), ASSUME, context);
+                if allowed {
+                    answers.stranger = Some(witness);
+                    break 'search;
+                }
+            }
+        }
+    }
     // With an IAM provider AWS itself checks the audience against the
     // client ids; with the built-in provider only the trust policy does.
     answers.any_audience = first_allowed(shapes(subject, FOREIGN_AUDIENCE), &providers[..1]).ok();
@@ -141,6 +168,22 @@ pub fn answer(
     }
     answers.others = other_principals(inv, policy, &provider_names(inv, issuer), &ask);
     Some(answers)
+}
+
+/// Every value the trust policy compares `<issuer>:aud` or `:oaud` with.
+fn tested_audiences(policy: &crate::policy::Policy, issuer: &str) -> Vec<String> {
+    let aud = format!("{issuer}:aud").to_lowercase();
+    let oaud = format!("{issuer}:oaud").to_lowercase();
+    let mut values: Vec<String> = policy
+        .statements
+        .iter()
+        .flat_map(|s| &s.conditions)
+        .filter(|c| c.key_lower == aud || c.key_lower == oaud)
+        .flat_map(|c| c.values.iter().map(|v| v.raw.clone()))
+        .collect();
+    values.sort();
+    values.dedup();
+    values
 }
 
 /// Allow statements that admit something other than the expected provider:
