@@ -133,6 +133,7 @@ fn to_finding(rule: &Rule, hit: Hit) -> Finding {
         location: hit.location,
         remediation: hit.remediation,
         fingerprint,
+        suppression: None,
     }
 }
 
