@@ -115,10 +115,10 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     let config_uri =
         report::locate::file_uri(&args.config, std::env::current_dir().ok().as_deref());
     let config_label = args.config.display().to_string();
+    // Only SARIF points at lines; the other formats skip reading them.
+    let pointed = snapshot.as_ref().filter(|_| args.format == Format::Sarif);
     let locator = Locator::new(
-        snapshot
-            .as_ref()
-            .map(|(uri, text)| SourceFile { uri, text }),
+        pointed.map(|(uri, text)| SourceFile { uri, text }),
         Some((
             SourceFile {
                 uri: &config_uri,

@@ -657,6 +657,7 @@ fn a_scan_writes_its_snapshot_and_sarif_points_into_it() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"uri\": \"state/acct.json\""));
     assert!(dir.path().join("state/acct.json").is_file());
+    std::fs::write(dir.path().join("elsewhere.sarif"), &out.stdout).unwrap();
     std::fs::remove_dir_all(dir.path().join(".putonly")).unwrap();
     let out = putonly(
         dir.path(),
@@ -672,7 +673,20 @@ fn a_scan_writes_its_snapshot_and_sarif_points_into_it() {
     assert!(!dir.path().join(".putonly").exists());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("no snapshot file to point at"), "{stderr}");
-    assert_sarif_valid(&[dir.path().join("out.sarif")]);
+    let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("no snapshot file")
+    );
+    std::fs::write(dir.path().join("nowhere.sarif"), &out.stdout).unwrap();
+    assert_sarif_valid(&[
+        dir.path().join("out.sarif"),
+        dir.path().join("elsewhere.sarif"),
+        dir.path().join("nowhere.sarif"),
+    ]);
 }
 
 #[test]
@@ -774,6 +788,8 @@ fn suppressed_findings_are_reported_but_never_fail() {
         &["scan", "--snapshot", "account.json", "-f", "sarif"],
     );
     assert_eq!(out.status.code(), Some(0));
+    std::fs::write(dir.path().join("suppressed.sarif"), &out.stdout).unwrap();
+    assert_sarif_valid(&[dir.path().join("suppressed.sarif")]);
     let log: Value = serde_json::from_slice(&out.stdout).unwrap();
     let suppression = &log["runs"][0]["results"][0]["suppressions"][0];
     assert_eq!(suppression["kind"], "external");
