@@ -6,7 +6,12 @@
 # loopback port).
 #
 # The emulator's Python environment is created on first use in .venv (or
-# wherever PUTONLY_VENV points). Nothing here talks to real AWS.
+# wherever PUTONLY_VENV points). The independent SARIF validator (Microsoft's
+# SARIF multitool, pinned in scripts/validators/package-lock.json) is
+# installed with `npm ci` into scripts/validators/node_modules; the report
+# tests fail without it. Snapshot tests never write new snapshots here
+# (INSTA_UPDATE=no): a changed output fails until reviewed with
+# `cargo insta review`. Nothing here talks to real AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,4 +41,25 @@ if ! grep -q "\"version\": \"$pinned\"" "$simulator" 2>/dev/null; then
   fi
 fi
 
+if ! command -v npm >/dev/null; then
+  echo "scripts/test.sh: npm (Node.js) is needed to install the SARIF validator" >&2
+  exit 2
+fi
+validators=scripts/validators
+multitool=$validators/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+if [ ! -f "$multitool" ] || [ "$validators/package-lock.json" -nt "$multitool" ]; then
+  echo "installing the SARIF validator in $validators/node_modules" >&2
+  # --ignore-scripts: the package's only install script marks the binary
+  # executable, which is done here instead.
+  npm ci --prefix "$validators" --ignore-scripts --no-audit --no-fund --loglevel=error
+  touch "$multitool"
+fi
+chmod u+x "$multitool"
+export PUTONLY_SARIF_MULTITOOL=$PWD/$multitool
+# The validator is a self-contained .NET program: no telemetry, and no
+# dependence on the machine's ICU libraries.
+export DOTNET_CLI_TELEMETRY_OPTOUT=1
+export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+
+export INSTA_UPDATE=no
 cargo test --locked "$@"

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{ColorChoice, Command, DriftArgs, InitArgs, ScanArgs, SnapshotArgs, SourceArgs};
 use crate::config::{Config, ConfigError, TEMPLATE};
-use crate::finding::Finding;
+use crate::finding::{self, Finding};
 use crate::inventory::Inventory;
-use crate::report::{self, Report};
+use crate::report::{self, Format, Locator, Report, SourceFile};
 use crate::rules::{Catalog, CatalogError, ScanContext};
 use crate::source::{self, SourceError};
 
@@ -95,12 +95,39 @@ pub fn evaluate(
     Ok(catalog.scan(&context))
 }
 
+/// Where a scan writes the snapshot it analysed when not told otherwise.
+pub const DEFAULT_SNAPSHOT_OUT: &str = ".putonly/snapshot.json";
+
 async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     let config = Config::load(&args.config)?;
     let catalog = Catalog::load()?;
+    check_suppressed_rules(&config, &catalog)?;
     let inventory = load_inventory(&args.source).await?;
-    let findings = evaluate(&catalog, &inventory, &config)?;
+    let mut findings = evaluate(&catalog, &inventory, &config)?;
+    let today = crate::rules::checks::parse_time(&inventory.source.collected_at)
+        .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?
+        .date();
+    finding::apply_suppressions(&mut findings, &config.suppressions, today);
     tracing::info!(findings = findings.len(), "scan finished");
+
+    // The files findings point into: the snapshot, and the config itself.
+    let snapshot = snapshot_file(&args, &inventory)?;
+    let config_text = std::fs::read_to_string(&args.config).unwrap_or_default();
+    let config_uri =
+        report::locate::file_uri(&args.config, std::env::current_dir().ok().as_deref());
+    let config_label = args.config.display().to_string();
+    // Only SARIF points at lines; the other formats skip reading them.
+    let pointed = snapshot.as_ref().filter(|_| args.format == Format::Sarif);
+    let locator = Locator::new(
+        pointed.map(|(uri, text)| SourceFile { uri, text }),
+        Some((
+            SourceFile {
+                uri: &config_uri,
+                text: &config_text,
+            },
+            &config_label,
+        )),
+    );
 
     let report = Report {
         account_id: &inventory.account_id,
@@ -108,20 +135,112 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
         collected_at: &inventory.source.collected_at,
         findings: &findings,
         catalog: &catalog,
+        connectors: &config.connectors,
+        locator: &locator,
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
-    let text = report::render(args.format, &report, color);
-    write_output(args.output.as_deref(), &text)?;
+    let options = report::Options {
+        color,
+        summary_only: args.quiet && args.format == Format::Table,
+    };
+    let rendered = report::render(args.format, &report, options);
+    for warning in &rendered.warnings {
+        tracing::warn!("{warning}");
+    }
+    write_output(args.output.as_deref(), &rendered.text)?;
 
-    let failed = findings.iter().any(|f| f.severity >= args.fail_on);
+    // Suppressed findings never fail a scan.
+    let failed = findings
+        .iter()
+        .any(|f| f.is_active() && f.severity >= args.fail_on);
     Ok(if failed {
         Outcome::Failed
     } else {
         Outcome::Passed
+    })
+}
+
+/// Every suppression must name a rule of the catalogue.
+fn check_suppressed_rules(config: &Config, catalog: &Catalog) -> Result<(), AppError> {
+    match config
+        .suppressions
+        .iter()
+        .find(|s| catalog.get(&s.rule).is_none())
+    {
+        Some(unknown) => Err(AppError::Config(ConfigError::Invalid {
+            path: config.path.clone(),
+            message: format!(
+                "suppression at line {}: there is no rule `{}` (`putonly rules` lists them)",
+                unknown.line, unknown.rule
+            ),
+        })),
+        None => Ok(()),
+    }
+}
+
+/// Writes the snapshot the scan analysed (or names the one it read) and
+/// returns its repository URI and text; `None` with `--no-snapshot-out`.
+fn snapshot_file(
+    args: &ScanArgs,
+    inventory: &Inventory,
+) -> Result<Option<(String, String)>, AppError> {
+    let cwd = std::env::current_dir().ok();
+    if args.no_snapshot_out {
+        return Ok(None);
+    }
+    let target = match (&args.snapshot_out, &args.source.snapshot) {
+        (Some(out), _) => out.clone(),
+        (None, Some(input)) => {
+            // Point into the file that was scanned, as it is.
+            let text = std::fs::read_to_string(input).map_err(|source| {
+                AppError::Source(SourceError::Read {
+                    path: input.clone(),
+                    source,
+                })
+            })?;
+            return Ok(Some((
+                report::locate::file_uri(input, cwd.as_deref()),
+                text,
+            )));
+        }
+        (None, None) => PathBuf::from(DEFAULT_SNAPSHOT_OUT),
+    };
+    let text = source::snapshot::to_string(inventory);
+    write_replacing(&target, &text)?;
+    tracing::info!(path = %target.display(), "snapshot written");
+    Ok(Some((
+        report::locate::file_uri(&target, cwd.as_deref()),
+        text,
+    )))
+}
+
+/// Writes a file through a temporary file in the same directory and a
+/// rename, so that a reader (or a concurrent scan) never sees half of it.
+fn write_replacing(path: &Path, text: &str) -> Result<(), AppError> {
+    let write_err = |source| AppError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(parent) = parent {
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+    }
+    let name = path
+        .file_name()
+        .map_or_else(|| "snapshot".into(), |n| n.to_string_lossy().into_owned());
+    let temporary = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temporary, text).map_err(write_err)?;
+    std::fs::rename(&temporary, path).map_err(|err| {
+        let _ = std::fs::remove_file(&temporary);
+        write_err(err)
     })
 }
 
@@ -148,22 +267,36 @@ async fn drift(args: DriftArgs) -> Result<Outcome, AppError> {
         "drift compared"
     );
 
+    // TODO(#6): point drift results at lines of the current snapshot, as
+    // scan results are; for now they carry logical locations only.
+    let locator = Locator::new(None, None);
     let report = Report {
         account_id: &current.account_id,
         source_kind: &current.source.kind,
         collected_at: &current.source.collected_at,
         findings: &findings,
         catalog: &catalog,
+        connectors: &config.connectors,
+        locator: &locator,
     };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => args.output.is_none() && std::io::stdout().is_terminal(),
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
     };
-    write_output(
-        args.output.as_deref(),
-        &report::render(args.format, &report, color),
-    )?;
+    let options = report::Options {
+        color,
+        summary_only: false,
+    };
+    let rendered = report::render(args.format, &report, options);
+    for warning in &rendered.warnings {
+        tracing::warn!("{warning}");
+    }
+    write_output(args.output.as_deref(), &rendered.text)?;
 
     if args.update_baseline {
         update_baseline(&args.baseline, &current, &findings)?;

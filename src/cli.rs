@@ -16,9 +16,23 @@ pub struct Cli {
     /// More log output on stderr (-v: debug, -vv: trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Only errors on stderr.
+    /// Only errors on stderr; `scan --format table` prints its summary line
+    /// alone.
     #[arg(short, long, global = true)]
     pub quiet: bool,
+}
+
+impl Cli {
+    /// The command, with the global flags it needs copied in.
+    pub fn into_command(self) -> Command {
+        match self.command {
+            Command::Scan(mut args) => {
+                args.quiet = self.quiet;
+                Command::Scan(args)
+            }
+            other => other,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,9 +100,21 @@ pub struct ScanArgs {
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
     pub fail_on: Severity,
-    /// Colours in the table: auto (on a terminal), always, never.
+    /// Colours in the table: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
     #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// Write the snapshot the scan analysed here (SARIF results point at its
+    /// lines). Default: `.putonly/snapshot.json`, or, when scanning
+    /// `--snapshot FILE`, that file itself, unchanged.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_snapshot_out")]
+    pub snapshot_out: Option<PathBuf>,
+    /// Write no snapshot (SARIF results then point at no file).
+    #[arg(long)]
+    pub no_snapshot_out: bool,
+    /// The global `--quiet`, copied in by [`Cli::into_command`].
+    #[arg(skip)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

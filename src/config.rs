@@ -4,10 +4,17 @@
 //! validated into [`Config`], whose values cannot be inconsistent (an OIDC
 //! connector always has an audience, a static one never has OIDC settings).
 //! Every error names the file and, where the problem has one, the line.
+//!
+//! Besides the connectors, the file holds `[[suppression]]` blocks: accepted
+//! findings (a rule, a resource pattern, a required reason and an optional
+//! expiry date) that reports keep but mark, and that never fail a scan.
 
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use time::Date;
+
+use crate::policy::glob::{Glob, Syntax};
 
 /// The default issuer of OIDC connectors: Google's built-in provider.
 pub const DEFAULT_ISSUER: &str = "accounts.google.com";
@@ -36,7 +43,42 @@ pub enum ConfigError {
 /// The validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
+    /// The file it was read from, as given (used in reports and locations).
+    pub path: PathBuf,
     pub connectors: Vec<Connector>,
+    /// Accepted findings, in file order.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// An accepted finding: one rule on the resources a pattern matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// The rule id, e.g. `PO104`.
+    pub rule: String,
+    /// The resource pattern as written: `*` matches any run of characters,
+    /// `?` one character, everything else itself.
+    pub resource: String,
+    /// Why the finding is accepted; never empty.
+    pub reason: String,
+    /// The last day the suppression applies; from the next day on it is
+    /// expired, suppresses nothing and is itself a finding.
+    pub expires: Option<Date>,
+    /// 1-based line of the `[[suppression]]` header in the config file.
+    pub line: usize,
+    pattern: Glob,
+}
+
+impl Suppression {
+    /// Whether the suppression covers a finding of `rule` on `resource`
+    /// (expiry aside).
+    pub fn covers(&self, rule: &str, resource: &str) -> bool {
+        self.rule == rule && self.pattern.matches_plain(resource)
+    }
+
+    /// Whether the suppression has expired on `today`.
+    pub fn is_expired(&self, today: Date) -> bool {
+        self.expires.is_some_and(|last| today > last)
+    }
 }
 
 /// How the third party authenticates.
@@ -93,6 +135,17 @@ impl Connector {
 struct RawConfig {
     #[serde(default)]
     connector: Vec<RawConnector>,
+    #[serde(default)]
+    suppression: Vec<toml::Spanned<RawSuppression>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSuppression {
+    rule: String,
+    resource: String,
+    reason: String,
+    expires: Option<toml::value::Datetime>,
 }
 
 #[derive(Deserialize)]
@@ -172,7 +225,77 @@ impl Config {
             }
             connectors.push(connector);
         }
-        Ok(Config { connectors })
+        let mut suppressions = Vec::with_capacity(raw.suppression.len());
+        for spanned in raw.suppression {
+            let (line, _) = line_column(text, spanned.span().start);
+            let line = header_line(text, line);
+            let suppression = validate_suppression(spanned.into_inner(), line)
+                .map_err(|message| invalid(format!("suppression at line {line}: {message}")))?;
+            suppressions.push(suppression);
+        }
+        Ok(Config {
+            path: path.to_owned(),
+            connectors,
+            suppressions,
+        })
+    }
+}
+
+/// The line of the `[[suppression]]` header a table's span starts at or
+/// after (toml reports the span of the table's first key).
+fn header_line(text: &str, line: usize) -> usize {
+    let lines: Vec<&str> = text.lines().collect();
+    (1..=line.min(lines.len()))
+        .rev()
+        .find(|n| {
+            lines
+                .get(n - 1)
+                .is_some_and(|l| l.trim_start().starts_with("[[suppression]]"))
+        })
+        .unwrap_or(line)
+}
+
+fn validate_suppression(raw: RawSuppression, line: usize) -> Result<Suppression, String> {
+    let rule = raw.rule.trim().to_owned();
+    let is_rule_id = rule.len() == 5
+        && rule.starts_with("PO")
+        && rule.chars().skip(2).all(|c| c.is_ascii_digit());
+    if !is_rule_id {
+        return Err(format!("`{rule}` is not a rule id like `PO104`"));
+    }
+    if raw.resource.trim().is_empty() {
+        return Err("`resource` is empty (use `*` for every resource)".to_owned());
+    }
+    if raw.reason.trim().is_empty() {
+        return Err("`reason` is required and must say why the finding is accepted".to_owned());
+    }
+    let expires = raw.expires.map(|when| expiry_date(&when)).transpose()?;
+    Ok(Suppression {
+        pattern: Glob::parse(
+            &raw.resource,
+            Syntax {
+                wildcards: true,
+                variables: false,
+            },
+        ),
+        rule,
+        resource: raw.resource,
+        reason: raw.reason.trim().to_owned(),
+        expires,
+        line,
+    })
+}
+
+/// A TOML date (`2027-01-31`) as a calendar date; times are refused, since
+/// a suppression lasts whole days.
+fn expiry_date(when: &toml::value::Datetime) -> Result<Date, String> {
+    let refuse = || format!("`expires = {when}` must be a date like 2027-01-31");
+    match (when.date, when.time, when.offset) {
+        (Some(date), None, None) => {
+            let month = time::Month::try_from(date.month).map_err(|_| refuse())?;
+            Date::from_calendar_date(i32::from(date.year), month, date.day).map_err(|_| refuse())
+        }
+        _ => Err(refuse()),
     }
 }
 
@@ -312,6 +435,16 @@ max_key_age_days = 90
 # subject = "104857600000000000001"
 # # Thumbprints the provider should list (AWS ignores them for Google).
 # thumbprints = []
+
+## Accepted findings: reports keep them, marked as suppressed, and they
+## never fail the scan. `resource` is a pattern (`*` any run, `?` one
+## character); `reason` is required; after `expires` (a date, unquoted) the
+## suppression stops applying and is reported itself (PO901).
+# [[suppression]]
+# rule = "PO104"
+# resource = "arn:aws:iam::*:oidc-provider/accounts.google.com"
+# reason = "AWS ignores thumbprints for Google; kept as the vendor's guide says"
+# expires = 2027-06-30
 "#;
 
 #[cfg(test)]
@@ -350,6 +483,7 @@ mod tests {
         let oidc = config.connectors[0].oidc().unwrap();
         assert_eq!(oidc.issuer, "accounts.google.com");
         assert_eq!(oidc.subject.as_deref(), Some("104857600000000000001"));
+        assert_eq!(config.suppressions.len(), 1);
     }
 
     #[test]
@@ -416,6 +550,59 @@ mod tests {
         let one = "[[connector]]\nname = \"a\"\nmode = \"static\"\nprincipal = \"u\"\nbucket = \"rec-bucket\"\n";
         let err = parse(&format!("{one}{one}")).unwrap_err().to_string();
         assert!(err.contains("used twice"), "{err}");
+    }
+
+    const ONE: &str = "[[connector]]\nname = \"a\"\nmode = \"static\"\nprincipal = \"u\"\nbucket = \"rec-bucket\"\n";
+
+    #[test]
+    fn suppressions_are_read_with_their_line() {
+        let text = format!(
+            "{ONE}\n[[suppression]]\nrule = \"PO104\"\nresource = \"arn:aws:iam::*:oidc-provider/*\"\nreason = \" accepted \"\nexpires = 2027-06-30\n\n[[suppression]]\nrule = \"PO203\"\nresource = \"*\"\nreason = \"r\"\n"
+        );
+        let config = parse(&text).unwrap();
+        let [first, second] = config.suppressions.as_slice() else {
+            panic!("two suppressions expected")
+        };
+        assert_eq!((first.line, second.line), (7, 13));
+        assert_eq!(first.reason, "accepted");
+        let last = Date::from_calendar_date(2027, time::Month::June, 30).unwrap();
+        assert_eq!(first.expires, Some(last));
+        assert!(!first.is_expired(last) && first.is_expired(last.next_day().unwrap()));
+        assert!(first.covers("PO104", "arn:aws:iam::111122223333:oidc-provider/x"));
+        assert!(!first.covers("PO103", "arn:aws:iam::111122223333:oidc-provider/x"));
+        assert!(!first.covers("PO104", "arn:aws:iam::111122223333:role/x"));
+        assert!(second.covers("PO203", "anything") && second.expires.is_none());
+    }
+
+    #[test]
+    fn bad_suppressions_name_the_line() {
+        let typo = format!(
+            "{ONE}[[suppression]]\nrule = \"PO104\"\nresource = \"*\"\nreason = \"r\"\nexpiry = 2027-01-01\n"
+        );
+        let err = parse(&typo).unwrap_err().to_string();
+        assert!(
+            err.contains("at line 10, column 1: unknown field `expiry`"),
+            "{err}"
+        );
+        let no_reason = format!("{ONE}[[suppression]]\nrule = \"PO104\"\nresource = \"*\"\n");
+        let err = parse(&no_reason).unwrap_err().to_string();
+        assert!(err.contains("missing field `reason`"), "{err}");
+        let blank =
+            format!("{ONE}[[suppression]]\nrule = \"PO104\"\nresource = \"*\"\nreason = \" \"\n");
+        let err = parse(&blank).unwrap_err().to_string();
+        assert!(
+            err.contains("suppression at line 6: `reason` is required"),
+            "{err}"
+        );
+        let time = format!(
+            "{ONE}[[suppression]]\nrule = \"PO104\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2027-01-01T00:00:00Z\n"
+        );
+        let err = parse(&time).unwrap_err().to_string();
+        assert!(err.contains("must be a date like 2027-01-31"), "{err}");
+        let rule =
+            format!("{ONE}[[suppression]]\nrule = \"104\"\nresource = \"*\"\nreason = \"r\"\n");
+        let err = parse(&rule).unwrap_err().to_string();
+        assert!(err.contains("`104` is not a rule id"), "{err}");
     }
 
     #[test]

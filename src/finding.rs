@@ -70,10 +70,11 @@ impl Evidence {
     }
 }
 
-/// Where in a policy document a finding comes from.
+/// Where in a document a finding comes from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyLocation {
-    /// What document: a policy ARN, `bucket policy of rec-bucket`, ...
+    /// What document: a policy ARN, `bucket policy of rec-bucket`, ...,
+    /// or the path of the config file for findings about the config itself.
     pub document: String,
     /// The statement's Sid, or `#N` (1-based) when it has none.
     pub statement: Option<String>,
@@ -99,6 +100,48 @@ pub struct Finding {
     pub remediation: Option<String>,
     /// Stable across runs while the finding stays the same.
     pub fingerprint: String,
+    /// The `[[suppression]]` of the config that accepts this finding, if any.
+    /// A suppressed finding is still reported but never fails a scan.
+    #[serde(default)]
+    pub suppression: Option<Suppressed>,
+}
+
+/// Why a finding is accepted: a copy of the suppression that covers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Suppressed {
+    pub reason: String,
+    /// The suppression's last day (`YYYY-MM-DD`), if it has one.
+    pub expires: Option<String>,
+    /// Line of the `[[suppression]]` header in the config file.
+    pub line: usize,
+}
+
+/// Marks every finding that a live (unexpired on `today`) suppression
+/// covers; the first matching suppression in file order wins.
+pub fn apply_suppressions(
+    findings: &mut [Finding],
+    suppressions: &[crate::config::Suppression],
+    today: time::Date,
+) {
+    for finding in findings.iter_mut() {
+        finding.suppression = suppressions
+            .iter()
+            .filter(|s| !s.is_expired(today))
+            .find(|s| s.covers(&finding.rule_id, &finding.resource))
+            .map(|s| Suppressed {
+                reason: s.reason.clone(),
+                expires: s.expires.map(|date| date.to_string()),
+                line: s.line,
+            });
+    }
+}
+
+impl Finding {
+    /// Whether the finding counts towards the exit code and the totals of
+    /// active findings.
+    pub fn is_active(&self) -> bool {
+        self.suppression.is_none()
+    }
 }
 
 /// A stable fingerprint from the parts that identify a finding.
@@ -116,8 +159,8 @@ pub fn fingerprint(parts: &[&str]) -> String {
         .collect()
 }
 
-/// Sorts findings: most severe first, then by rule, connector, resource
-/// and message, so every output is deterministic.
+/// Sorts findings: most severe first, then by rule, connector, resource,
+/// message and fingerprint, so every output is deterministic.
 pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
@@ -126,6 +169,7 @@ pub fn sort(findings: &mut [Finding]) {
             .then_with(|| a.connector.cmp(&b.connector))
             .then_with(|| a.resource.cmp(&b.resource))
             .then_with(|| a.message.cmp(&b.message))
+            .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
 }
 

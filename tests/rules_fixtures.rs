@@ -706,6 +706,22 @@ fn cases() -> Vec<Case> {
                 row("PO450", "", ROLE_ARN, "trust policy of arn:aws:iam::111122223333:role/videsk-connector-oidc is invalid and was not evaluated: line 12, column 10: duplicate key `StringEquals` (first at line 9, column 21)"),
             ],
         },
+        Case {
+            rule: "PO901",
+            mutate: |_| {},
+            config: || {
+                format!(
+                    "{}\n[[suppression]]\nrule = \"PO203\"\nresource = \"{USER_ARN}\"\nreason = \"vendor rotates next week\"\nexpires = 2026-11-30\n",
+                    base_config()
+                )
+            },
+            expected: vec![row(
+                "PO901",
+                "",
+                "putonly.toml",
+                "the suppression of PO203 on `arn:aws:iam::111122223333:user/videsk-connector` at line 22 expired on 2026-11-30: its findings count again",
+            )],
+        },
     ]
 }
 
@@ -763,6 +779,12 @@ fn near_misses_stay_compliant() {
     });
     bucket_mut(&mut inv).public_access_block = Fact::Absent;
     assert_eq!(summary(&scan(&inv, &base_config())), vec![]);
+    // A suppression is live through its expiry day (the scan's day).
+    let live = format!(
+        "{}\n[[suppression]]\nrule = \"PO203\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2026-12-01\n",
+        base_config()
+    );
+    assert_eq!(summary(&scan(&inv, &live)), vec![]);
 }
 
 #[test]

@@ -185,13 +185,13 @@ fn extras(
     let mut out = Vec::new();
     for action in catalog.actions() {
         let name = action.full_name();
-        if !may_be_allowed(probe, &name) {
+        if !may_be_allowed(probe, name) {
             continue;
         }
         let allowed = connector
             .allowed_actions
             .iter()
-            .any(|a| a.eq_ignore_ascii_case(&name));
+            .any(|a| a.eq_ignore_ascii_case(name));
         let excluded: Vec<Pattern> = if allowed {
             vec![own_objects.clone()]
         } else {
@@ -227,13 +227,13 @@ fn extras(
             {
                 out.push(Extra {
                     concern: Concern::OtherBucket,
-                    witness: Witness::new(&name, &other, &probe.decide(&name, &other)),
+                    witness: Witness::new(name, &other, &probe.decide(name, &other)),
                 });
             }
         }
         out.push(Extra {
             concern,
-            witness: Witness::new(&name, &resource, &probe.decide(&name, &resource)),
+            witness: Witness::new(name, &resource, &probe.decide(name, &resource)),
         });
     }
     // The most consequential actions first: they are the ones a reader
@@ -284,10 +284,7 @@ fn find_resource(
 ) -> Option<String> {
     let name = action.full_name();
     if action.is_wildcard_only() {
-        return probe
-            .decide(&name, "*")
-            .is_allowed()
-            .then(|| "*".to_owned());
+        return probe.decide(name, "*").is_allowed().then(|| "*".to_owned());
     }
     for resource_type in catalog.resource_types_of(action) {
         // TODO(#4): access point resources need the access point's policy
@@ -299,7 +296,7 @@ fn find_resource(
             let values = [("Partition", "aws"), ("Account", account)];
             let domain = [Pattern::resource_format(format, &values)];
             if let Search::Witness(resource) =
-                probe.find(&name, &domain, excluded, Want::Allowed, candidates)
+                probe.find(name, &domain, excluded, Want::Allowed, candidates)
             {
                 return Some(resource);
             }
@@ -312,7 +309,7 @@ fn concern_of(action: &Action, resource: &str, bucket_arn: &str, objects: &str) 
     let name = action.full_name();
     if CREDENTIAL_ACTIONS
         .iter()
-        .any(|a| a.eq_ignore_ascii_case(&name))
+        .any(|a| a.eq_ignore_ascii_case(name))
     {
         return Concern::Credentials;
     }

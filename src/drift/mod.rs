@@ -103,7 +103,7 @@ pub fn compare(
         .into_iter()
         .filter_map(|item| {
             let rule = catalog.get(item.rule)?;
-            Some(to_finding(rule, item.hit))
+            Some(crate::rules::to_finding(rule, item.hit))
         })
         .collect();
     finding::sort(&mut findings);
@@ -157,28 +157,6 @@ fn link(mut deltas: Vec<Item>, mut changes: Vec<Item>) -> Vec<Item> {
     }
     deltas.extend(changes);
     deltas
-}
-
-fn to_finding(rule: &crate::rules::Rule, hit: Hit) -> Finding {
-    let mut parts: Vec<&str> = vec![
-        &rule.id,
-        hit.connector.as_deref().unwrap_or(""),
-        &hit.resource,
-    ];
-    parts.extend(hit.identity.iter().map(String::as_str));
-    let fingerprint = finding::fingerprint(&parts);
-    Finding {
-        rule_id: rule.id.clone(),
-        rule_name: rule.name.clone(),
-        severity: rule.severity,
-        connector: hit.connector,
-        resource: hit.resource,
-        message: hit.message,
-        evidence: hit.evidence,
-        location: hit.location,
-        remediation: hit.remediation,
-        fingerprint,
-    }
 }
 
 #[cfg(test)]

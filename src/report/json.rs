@@ -1,12 +1,17 @@
-//! The JSON report: versioned, every finding with its evidence.
+//! The JSON report: versioned, every finding with its evidence, location
+//! and suppression. `schema/report.schema.json` describes it; a change
+//! that breaks a reader bumps [`SCHEMA_VERSION`].
 
 use serde::Serialize;
 
-use super::Report;
+use super::{Emitter, Rendered, Report};
 use crate::finding::Finding;
 
 /// Version of the JSON report format.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The JSON emitter.
+pub struct Json;
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
@@ -27,33 +32,43 @@ struct Tool {
 
 #[derive(Serialize)]
 struct Summary {
+    /// Every finding, suppressed ones included.
     total: usize,
+    /// Findings a suppression accepts.
+    suppressed: usize,
+    /// Active (not suppressed) findings per severity.
     by_severity: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Renders the report as pretty JSON with a trailing newline.
-pub fn render(report: &Report<'_>) -> String {
-    let by_severity = report
-        .counts()
-        .into_iter()
-        .map(|(sev, n)| (sev.as_str().to_owned(), serde_json::Value::from(n)))
-        .collect();
-    let doc = JsonReport {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "putonly",
-            version: env!("CARGO_PKG_VERSION"),
-        },
-        account_id: report.account_id,
-        source: report.source_kind,
-        collected_at: report.collected_at,
-        summary: Summary {
-            total: report.findings.len(),
-            by_severity,
-        },
-        findings: report.findings,
-    };
-    let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    text.push('\n');
-    text
+impl Emitter for Json {
+    fn emit(&self, report: &Report<'_>) -> Rendered {
+        let by_severity = report
+            .counts()
+            .into_iter()
+            .map(|(sev, n)| (sev.as_str().to_owned(), serde_json::Value::from(n)))
+            .collect();
+        let doc = JsonReport {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "putonly",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            account_id: report.account_id,
+            source: report.source_kind,
+            collected_at: report.collected_at,
+            summary: Summary {
+                total: report.findings.len(),
+                suppressed: report.suppressed(),
+                by_severity,
+            },
+            findings: report.findings,
+        };
+        // Serialising plain data to a string cannot fail.
+        let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        text.push('\n');
+        Rendered {
+            text,
+            warnings: Vec::new(),
+        }
+    }
 }

@@ -114,7 +114,8 @@ impl Catalog {
     }
 }
 
-fn to_finding(rule: &Rule, hit: Hit) -> Finding {
+/// A finding from a rule and one of its hits.
+pub(crate) fn to_finding(rule: &Rule, hit: Hit) -> Finding {
     let mut parts: Vec<&str> = vec![
         &rule.id,
         hit.connector.as_deref().unwrap_or(""),
@@ -133,6 +134,7 @@ fn to_finding(rule: &Rule, hit: Hit) -> Finding {
         location: hit.location,
         remediation: hit.remediation,
         fingerprint,
+        suppression: None,
     }
 }
 

@@ -8,6 +8,7 @@ mod bucket;
 mod keys;
 mod oidc;
 mod principal;
+mod suppression;
 
 use super::{Hit, ScanContext};
 
@@ -49,6 +50,7 @@ static CHECKS: &[(&str, Check)] = &[
     ("PO430", access::access_point_not_a_fence),
     ("PO440", access::absent_condition_key),
     ("PO450", access::invalid_document),
+    ("PO901", suppression::suppression_expired),
 ];
 
 /// The ids of every registered check.
