@@ -309,6 +309,48 @@ fn broken_auth_details_and_dump_files_are_errors_naming_the_file() {
     }
 }
 
+#[test]
+fn every_kind_of_dump_file_survives_broken_json() {
+    let dir = tempfile::tempdir().unwrap();
+    for file in [
+        "manifest.json",
+        "sts/caller-identity.json",
+        "iam/roles.json",
+        "iam/oidc-providers.json",
+        "iam/oidc-providers/0.json",
+        "iam/users/videsk-connector/access-keys.json",
+        "iam/users/videsk-connector/mfa-devices.json",
+        "s3/buckets.json",
+        "s3/buckets/rec-bucket/policy.json",
+        "s3/buckets/rec-bucket/location.json",
+        "s3/buckets/rec-bucket/acl.json",
+        "s3/buckets/rec-bucket/public-access-block.json",
+        "s3control/public-access-block.json",
+        "s3control/regions/us-west-1/access-points.json",
+    ] {
+        let valid = std::fs::read_to_string(repo().join(DUMP).join(file)).unwrap();
+        for (name, bytes, _) in broken_json(&valid) {
+            let dump = dir.path().join("dump");
+            let _ = std::fs::remove_dir_all(&dump);
+            copy_dir(&repo().join(DUMP), &dump);
+            let path = dump.join(file);
+            std::fs::write(&path, &bytes).unwrap();
+            let case = format!("{file}, {name}");
+            let run = putonly(
+                &case,
+                &[
+                    "scan",
+                    "--from-dump",
+                    dump.to_str().unwrap(),
+                    "--config",
+                    CONFIG,
+                ],
+            );
+            assert_handled(&case, &run, &path);
+        }
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {

@@ -9,6 +9,13 @@
 //! of `READ_OPERATIONS`, and the published IAM policy names exactly the
 //! actions of that list.
 
+// TODO(#8): prove the policy sufficient under IAM enforcement. moto 5.2.5's
+// enforcement (`POST /moto-api/reset-auth`) was tried with the dump script:
+// it denies GetPublicAccessBlock, GetBucketOwnershipControls and
+// GetBucketEncryption (it checks `s3:ListBucket` for them) and S3 Control's
+// GetPublicAccessBlock (it checks `s3:GetPublicAccessBlock`, not AWS's
+// `s3:GetAccountPublicAccessBlock`), so it cannot judge AWS's action names.
+
 mod support;
 
 use std::collections::BTreeSet;
