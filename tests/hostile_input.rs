@@ -561,6 +561,31 @@ fn hostile_policy_documents_give_findings_or_errors() {
 
 // --- no secrets out, no injection --------------------------------------
 
+#[test]
+fn an_error_about_a_hostile_name_prints_no_escape_sequence() {
+    let dir = tempfile::tempdir().unwrap();
+    let text =
+        auth_details_with(5.into()).replace("\"p\"", "\"p\\u001b[2J\\u001b]0;owned\\u0007\"");
+    let path = write(dir.path(), "auth-details.json", text.as_bytes());
+    let run = putonly(
+        "hostile name in an error",
+        &[
+            "scan",
+            "--auth-details",
+            path.to_str().unwrap(),
+            "--config",
+            CONFIG,
+        ],
+    );
+    assert_error_names("hostile name in an error", &run, &path);
+    assert!(run.stderr.contains("p\\u{1b}[2J"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{7}'),
+        "{}",
+        run.stderr
+    );
+}
+
 /// The example account's snapshot with its access key 400 days old and a
 /// second writer whose name, policy and key carry escape sequences.
 fn hostile_snapshot(dir: &Path) -> PathBuf {
