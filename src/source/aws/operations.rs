@@ -1,7 +1,7 @@
 //! The one list of AWS operations the scanner may call, and the interceptor
 //! that refuses any other.
 //!
-//! Every SDK client of the live source carries [`ReadOnlyGuard`]: before an
+//! Every SDK client of the live source carries a read-only guard: before an
 //! operation is serialized (nothing is sent yet) it looks the operation up in
 //! [`READ_OPERATIONS`] and fails the call, with the operation's name, when
 //! it is not there. `scripts/dump-account.sh` calls the same operations
