@@ -213,6 +213,37 @@ fn broken_snapshots_are_errors_naming_the_file() {
 }
 
 #[test]
+fn a_snapshot_with_thousands_of_users_is_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, text) = example_snapshot(dir.path());
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let users = value["users"].as_array_mut().unwrap();
+    let template = users[0].clone();
+    for i in 0..5_000 {
+        let mut user = template.clone();
+        user["name"] = format!("u{i}").into();
+        user["arn"] = format!("arn:aws:iam::111122223333:user/u{i}").into();
+        user["id"] = format!("AIDA{i}").into();
+        user["inline_policies"] = serde_json::json!([]);
+        users.push(user);
+    }
+    std::fs::write(&path, value.to_string()).unwrap();
+    let run = putonly(
+        "5,000 users",
+        &[
+            "scan",
+            "--snapshot",
+            path.to_str().unwrap(),
+            "--config",
+            CONFIG,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+}
+
+#[test]
 fn broken_configs_are_errors_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let valid = std::fs::read_to_string(repo().join(CONFIG)).unwrap();
