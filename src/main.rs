@@ -31,7 +31,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// The error and its causes on one line, each cause said once.
+/// The error and its causes on one line, each cause said once, with any
+/// control character from the input (a name with an escape sequence)
+/// written as an escape.
 fn error_chain(err: &dyn std::error::Error) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
@@ -43,7 +45,7 @@ fn error_chain(err: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    text.replace('\n', " ")
+    putonly::report::plain(&text.replace('\n', " "))
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

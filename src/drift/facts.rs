@@ -12,6 +12,7 @@ use super::{Item, Side, UNDECIDED};
 use crate::finding::Evidence;
 use crate::inventory::{AccessKey, Fact, Inventory, PublicAccessBlock};
 use crate::rules::Hit;
+use crate::rules::checks::mask_key_id;
 
 /// Every inventory change between the two sides.
 pub fn changes(before: Side<'_>, after: Side<'_>) -> Vec<Item> {
@@ -373,7 +374,7 @@ fn credential_changes(before: &Inventory, after: &Inventory) -> Vec<Item> {
 
 fn access_keys(arn: &str, before: &[AccessKey], after: &[AccessKey]) -> Vec<Item> {
     let active = |keys: &[AccessKey]| keys.iter().filter(|k| k.status == "Active").count();
-    let ids = |keys: &[AccessKey]| keys.iter().map(|k| k.id.clone()).collect::<Vec<_>>();
+    let ids = |keys: &[AccessKey]| keys.iter().map(|k| mask_key_id(&k.id)).collect::<Vec<_>>();
     let created: Vec<&AccessKey> = after
         .iter()
         .filter(|k| !before.iter().any(|o| o.id == k.id))
@@ -393,7 +394,7 @@ fn access_keys(arn: &str, before: &[AccessKey], after: &[AccessKey]) -> Vec<Item
     let (was_active, now_active) = (active(before), active(after));
     let quoted = |keys: &[&AccessKey]| {
         keys.iter()
-            .map(|k| format!("`{}`", k.id))
+            .map(|k| format!("`{}`", mask_key_id(&k.id)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -448,7 +449,10 @@ fn access_keys(arn: &str, before: &[AccessKey], after: &[AccessKey]) -> Vec<Item
         out.push(change(
             "PO824",
             arn,
-            format!("access key `{}` of user `{arn}` deleted", key.id),
+            format!(
+                "access key `{}` of user `{arn}` deleted",
+                mask_key_id(&key.id)
+            ),
         ));
     }
     for (old, key) in status_changed {
@@ -457,7 +461,9 @@ fn access_keys(arn: &str, before: &[AccessKey], after: &[AccessKey]) -> Vec<Item
             arn,
             format!(
                 "access key `{}` of user `{arn}`: {} → {}",
-                key.id, old.status, key.status
+                mask_key_id(&key.id),
+                old.status,
+                key.status
             ),
         ));
     }

@@ -422,7 +422,7 @@ fn key_rotation_is_info_and_an_extra_key_is_low() {
         [row(
             "PO824",
             USER_ARN,
-            "access key of user `arn:aws:iam::111122223333:user/videsk-connector` rotated: `AKIAIOSFODNN7EXAMPLE` replaced by `AKIAI44QH8DHBEXAMPLE`"
+            "access key of user `arn:aws:iam::111122223333:user/videsk-connector` rotated: `AKIA************MPLE` replaced by `AKIA************MPLE`"
         )]
     );
 
@@ -438,7 +438,7 @@ fn key_rotation_is_info_and_an_extra_key_is_low() {
             row(
                 "PO825",
                 USER_ARN,
-                "user `arn:aws:iam::111122223333:user/videsk-connector` has 2 active access keys, 1 in the baseline: `AKIAI44QH8DHBEXAMPLE` created or reactivated"
+                "user `arn:aws:iam::111122223333:user/videsk-connector` has 2 active access keys, 1 in the baseline: `AKIA************MPLE` created or reactivated"
             ),
             row(
                 "PO825",
@@ -460,7 +460,7 @@ fn key_rotation_is_info_and_an_extra_key_is_low() {
         [row(
             "PO824",
             USER_ARN,
-            "access key `AKIAIOSFODNN7EXAMPLE` of user `arn:aws:iam::111122223333:user/videsk-connector`: Active → Inactive"
+            "access key `AKIA************MPLE` of user `arn:aws:iam::111122223333:user/videsk-connector`: Active → Inactive"
         )]
     );
 }

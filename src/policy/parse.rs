@@ -33,6 +33,11 @@ pub enum ParseErrorKind {
     /// The text is not valid JSON (duplicate keys included).
     #[error("{0}")]
     Json(JsonErrorKind),
+    /// A document larger than [`MAX_DOCUMENT_BYTES`].
+    #[error(
+        "the document is {0} bytes, more than any AWS policy can be ({MAX_DOCUMENT_BYTES} bytes read at most)"
+    )]
+    TooLarge(usize),
     /// An element AWS does not define.
     #[error("unknown element `{0}`")]
     UnknownElement(String),
@@ -99,6 +104,12 @@ pub enum ParseErrorKind {
     },
 }
 
+/// The largest document the parser reads, in bytes: several times the
+/// largest policy AWS accepts (20,480 characters for an S3 bucket policy,
+/// whitespace not counted), so that any real policy, however indented,
+/// fits, and a hostile one cannot make the analysis run for hours.
+pub const MAX_DOCUMENT_BYTES: usize = 128 * 1024;
+
 /// Parses and validates a policy document of the given kind.
 ///
 /// # Errors
@@ -107,6 +118,9 @@ pub enum ParseErrorKind {
 // operator names are matched case-sensitively (`stringequals` is an unknown
 // operator), which is stricter than AWS may be; unverified.
 pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, ParseError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(error(ParseErrorKind::TooLarge(text.len()), Position::START));
+    }
     let document = json::parse(text).map_err(|e| ParseError {
         kind: ParseErrorKind::Json(e.kind),
         at: e.at,

@@ -188,3 +188,12 @@ fn error_messages_read_well() {
         "line 1, column 15: missing `Action` or `NotAction`"
     );
 }
+
+#[test]
+fn a_document_beyond_the_size_ceiling_is_refused_before_parsing() {
+    let padding = " ".repeat(MAX_DOCUMENT_BYTES);
+    let text = format!(r#"{{"Version": "2012-10-17", "Statement": []{padding}}}"#);
+    let error = parse(&text, PolicyKind::Identity).unwrap_err();
+    assert_eq!(error.kind, ParseErrorKind::TooLarge(text.len()));
+    assert_eq!(error.at.line, 1);
+}

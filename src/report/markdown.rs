@@ -8,7 +8,7 @@
 //! through a role name or a statement id.
 
 use super::table::location_text;
-use super::{Emitter, Group, Rendered, Report, describe_connector};
+use super::{Emitter, Group, Rendered, Report, describe_connector, is_unsafe_char};
 use crate::finding::Finding;
 
 /// The Markdown emitter.
@@ -110,7 +110,7 @@ pub fn text(value: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            c if c.is_control() => out.push('\u{fffd}'),
+            c if is_unsafe_char(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -124,7 +124,7 @@ pub fn text(value: &str) -> String {
 pub fn code(value: &str) -> String {
     let flat: String = value
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| if is_unsafe_char(c) { ' ' } else { c })
         .collect();
     let flat = flat.replace('|', "\\|");
     let longest = flat.split(|c| c != '`').map(str::len).max().unwrap_or(0);

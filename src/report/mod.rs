@@ -126,7 +126,9 @@ impl<'a> Report<'a> {
         };
         format!(
             "{total} {noun}{detail} in account {} ({} source, collected {})",
-            self.account_id, self.source_kind, self.collected_at
+            plain(self.account_id),
+            plain(self.source_kind),
+            plain(self.collected_at)
         )
     }
 
@@ -172,6 +174,33 @@ pub struct Group<'a> {
     pub findings: Vec<&'a Finding>,
 }
 
+/// Text from the account or the config, safe to print on a terminal or in
+/// a plain-text viewer: control characters (escape sequences, carriage
+/// returns, line breaks), line and paragraph separators and the bidi
+/// controls that can reorder what a reader sees are written as `\u{..}`
+/// escapes; everything else is kept as is.
+pub fn plain(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if is_unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Control characters, line and paragraph separators and bidi controls.
+pub(crate) fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
 /// `static, user videsk-connector writes to rec-bucket/uploads/`.
 pub fn describe_connector(connector: &Connector) -> String {
     let (mode, kind) = if connector.is_static() {
@@ -181,6 +210,25 @@ pub fn describe_connector(connector: &Connector) -> String {
     };
     format!(
         "{mode}, {kind} {} writes to {}/{}",
-        connector.principal, connector.bucket, connector.prefix
+        plain(&connector.principal),
+        plain(&connector.bucket),
+        plain(&connector.prefix)
     )
+}
+
+#[cfg(test)]
+mod plain_tests {
+    use super::plain;
+
+    #[test]
+    fn control_and_bidi_characters_are_escaped() {
+        assert_eq!(plain("evil\u{1b}[2J"), "evil\\u{1b}[2J");
+        assert_eq!(plain("a\r\nb\u{7}"), "a\\u{d}\\u{a}b\\u{7}");
+        assert_eq!(plain("x\u{202e}y\u{2066}"), "x\\u{202e}y\\u{2066}");
+        assert_eq!(plain("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(
+            plain("rôle/ünïcode ${aws:username}"),
+            "rôle/ünïcode ${aws:username}"
+        );
+    }
 }

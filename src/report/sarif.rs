@@ -25,7 +25,7 @@ use serde_sarif::sarif::{
 };
 
 use super::locate::Place;
-use super::{ACCOUNT_GROUP, Emitter, Rendered, Report};
+use super::{ACCOUNT_GROUP, Emitter, Rendered, Report, plain};
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
 
@@ -257,7 +257,7 @@ fn build_run(report: &Report<'_>, rules: &[Rule], bucket: &Bucket<'_>, global: &
                 .into_iter()
                 .map(|note| {
                     let mut notification = Notification::builder()
-                        .message(Message::builder().text(note.clone()).build())
+                        .message(Message::builder().text(plain(note)).build())
                         .build();
                     notification.level = Some("warning".into());
                     notification
@@ -380,14 +380,19 @@ fn pascal_case(kebab: &str) -> String {
 }
 
 /// A message that reads on its own: what is wrong, the evidence, and
-/// which connector it concerns.
+/// which connector it concerns; [`plain`] text, since viewers show it in
+/// terminals and web pages.
 fn message(finding: &Finding) -> String {
-    let mut text = finding.message.clone();
+    let mut text = plain(&finding.message);
     for evidence in &finding.evidence {
-        text.push_str(&format!("; {}: {}", evidence.label, evidence.value));
+        text.push_str(&format!(
+            "; {}: {}",
+            plain(&evidence.label),
+            plain(&evidence.value)
+        ));
     }
     if let Some(connector) = &finding.connector {
-        text.push_str(&format!(" (connector {connector})"));
+        text.push_str(&format!(" (connector {})", plain(connector)));
     }
     text
 }

@@ -5,7 +5,7 @@
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, Color, ContentArrangement, Table as Grid};
 
-use super::{Emitter, Group, Options, Rendered, Report, describe_connector};
+use super::{Emitter, Group, Options, Rendered, Report, describe_connector, plain};
 use crate::finding::{Finding, PolicyLocation, Severity};
 
 /// The table emitter.
@@ -40,7 +40,7 @@ impl Table {
         let heading = match group.connector {
             Some(connector) => format!(
                 "connector {} ({})",
-                connector.name,
+                plain(&connector.name),
                 describe_connector(connector)
             ),
             None => "not tied to one connector".to_owned(),
@@ -69,7 +69,7 @@ impl Table {
             grid.add_row([
                 self.severity_cell(finding),
                 Cell::new(format!("{}\n{}", finding.rule_id, finding.rule_name)),
-                Cell::new(&finding.resource),
+                Cell::new(plain(&finding.resource)),
                 Cell::new(details(finding)),
             ]);
         }
@@ -104,22 +104,28 @@ fn color_of(severity: Severity) -> Color {
 }
 
 /// The message, its evidence, where it is written, and why it is
-/// suppressed.
+/// suppressed. Every piece is [`plain`] text: the only line breaks and
+/// control characters in the cell are the table's own.
 fn details(finding: &Finding) -> String {
-    let mut text = finding.message.clone();
+    let mut text = plain(&finding.message);
     for evidence in &finding.evidence {
-        text.push_str(&format!("\n  {}: {}", evidence.label, evidence.value));
+        text.push_str(&format!(
+            "\n  {}: {}",
+            plain(&evidence.label),
+            plain(&evidence.value)
+        ));
     }
     if let Some(location) = &finding.location {
-        text.push_str(&format!("\n  at: {}", location_text(location)));
+        text.push_str(&format!("\n  at: {}", plain(&location_text(location))));
     }
     if let Some(suppressed) = &finding.suppression {
         text.push_str(&format!(
             "\n  suppressed (config line {}): {}",
-            suppressed.line, suppressed.reason
+            suppressed.line,
+            plain(&suppressed.reason)
         ));
         if let Some(expires) = &suppressed.expires {
-            text.push_str(&format!(", until {expires}"));
+            text.push_str(&format!(", until {}", plain(expires)));
         }
     }
     text

@@ -17,6 +17,7 @@ mod credentials;
 mod error;
 mod iam;
 mod intercept;
+pub mod operations;
 mod s3;
 mod s3control;
 
@@ -35,6 +36,7 @@ use crate::inventory::Inventory;
 
 use self::error::CallError;
 use self::intercept::{CallCounter, CustomEndpointHost};
+use self::operations::ReadOnlyGuard;
 use super::SourceError;
 
 /// The region used when neither the options, the environment nor the
@@ -230,6 +232,7 @@ impl Clients {
 
     fn sts(&self) -> aws_sdk_sts::Client {
         let config = aws_sdk_sts::config::Builder::from(&self.sdk)
+            .interceptor(ReadOnlyGuard)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_sts::Client::from_conf(config)
@@ -237,6 +240,7 @@ impl Clients {
 
     fn iam(&self) -> aws_sdk_iam::Client {
         let config = aws_sdk_iam::config::Builder::from(&self.sdk)
+            .interceptor(ReadOnlyGuard)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_iam::Client::from_conf(config)
@@ -248,6 +252,7 @@ impl Clients {
         let config = aws_sdk_s3::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .force_path_style(self.endpoint_url.is_some())
+            .interceptor(ReadOnlyGuard)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_s3::Client::from_conf(config)
@@ -258,6 +263,7 @@ impl Clients {
     fn s3control(&self, region: &str, account_id: &str) -> aws_sdk_s3control::Client {
         let mut config = aws_sdk_s3control::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
+            .interceptor(ReadOnlyGuard)
             .interceptor(self.counter.clone());
         if let Some(url) = &self.endpoint_url {
             match CustomEndpointHost::new(url, account_id) {

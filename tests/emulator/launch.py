@@ -1,6 +1,6 @@
 """Start moto's server mode on a loopback port for putonly's tests.
 
-Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]...
+Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]... [--record FILE]
 
 moto 5.2.5 names the XML root element of some REST-XML answers after the
 operation plus ``Response``, where AWS uses another name and the AWS SDK for
@@ -18,11 +18,19 @@ Faults: each ``--fault`` makes requests with that method, path and query
 key (``-`` for none) fail with that HTTP status and S3-style error code,
 before moto sees them, so tests can show how one failed call is recorded.
 
+Recording: with ``--record FILE`` every request is appended to FILE as one
+JSON line (method, path, query, the form ``Action`` of query-protocol APIs,
+the service of the signature's credential scope, User-Agent), before any
+fault or moto sees it, so tests can check what a client sent.
+
 The caller sets MOTO_ACCOUNT_ID and the dummy AWS variables; this script
 never opens a connection itself.
 """
 
 import argparse
+import io
+import json
+import re
 from urllib.parse import parse_qs
 
 from moto.core import serialize
@@ -102,14 +110,47 @@ def _install_faults(faults) -> None:
     werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 
 
+def _install_recorder(path: str) -> None:
+    original = werkzeug_app.DomainDispatcherApplication.__call__
+    scope = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]*)/")
+
+    def record(self, environ, start_response):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length > 0 else b""
+        # Put the body back for moto.
+        environ["wsgi.input"] = io.BytesIO(body)
+        action = None
+        if "x-www-form-urlencoded" in environ.get("CONTENT_TYPE", ""):
+            form = parse_qs(body.decode("utf-8", "replace"))
+            action = form.get("Action", [None])[0]
+        service = scope.search(environ.get("HTTP_AUTHORIZATION", ""))
+        line = {
+            "method": environ.get("REQUEST_METHOD", ""),
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "action": action,
+            "service": service.group(1) if service else None,
+            "user_agent": environ.get("HTTP_USER_AGENT", ""),
+        }
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(json.dumps(line) + "\n")
+        return original(self, environ, start_response)
+
+    werkzeug_app.DomainDispatcherApplication.__call__ = record
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for putonly's tests")
     parser.add_argument("port", type=int)
     parser.add_argument("--fault", nargs=5, action="append", default=[])
+    parser.add_argument("--record")
     args = parser.parse_args()
     _patch_root_elements()
     if args.fault:
         _install_faults(args.fault)
+    # Installed last, so it sees every request first.
+    if args.record:
+        _install_recorder(args.record)
     moto_main(["-H", "127.0.0.1", "-p", str(args.port)])
 
 

@@ -72,6 +72,19 @@ impl Seeded {
     }
 }
 
+/// A request as the emulator received it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Request {
+    pub method: String,
+    pub path: String,
+    pub query: String,
+    /// The `Action` of a query-protocol request (IAM, STS).
+    pub action: Option<String>,
+    /// The service of the signature's credential scope (`iam`, `s3`).
+    pub service: Option<String>,
+    pub user_agent: String,
+}
+
 /// A request the emulator answers with an error instead of serving it.
 #[derive(Debug, Clone)]
 pub struct Fault {
@@ -96,11 +109,21 @@ impl Emulator {
     /// Starts an emulator that answers the given requests with errors
     /// (request id `putonly-fault`).
     pub fn start_with_faults(faults: &[Fault]) -> Self {
+        Self::start_with(faults, false)
+    }
+
+    /// Starts an emulator that records every request it receives; see
+    /// [`Emulator::requests`].
+    pub fn start_recording() -> Self {
+        Self::start_with(&[], true)
+    }
+
+    fn start_with(faults: &[Fault], record: bool) -> Self {
         let python = venv_python();
         let mut last_failure = String::new();
         // A free port can be taken between the probe and moto's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&python, faults) {
+            match Self::try_start(&python, faults, record) {
                 Ok(emulator) => return emulator,
                 Err(failure) => last_failure = failure,
             }
@@ -108,7 +131,7 @@ impl Emulator {
         panic!("the AWS emulator did not start: {last_failure}");
     }
 
-    fn try_start(python: &Path, faults: &[Fault]) -> Result<Self, String> {
+    fn try_start(python: &Path, faults: &[Fault], record: bool) -> Result<Self, String> {
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = File::create(dir.path().join("moto.log")).map_err(|e| e.to_string())?;
@@ -125,6 +148,11 @@ impl Emulator {
                 .arg("--fault")
                 .args([fault.method, fault.path, fault.query_key.unwrap_or("-")])
                 .args([fault.status.to_string().as_str(), fault.code]);
+        }
+        if record {
+            command
+                .arg("--record")
+                .arg(dir.path().join("requests.jsonl"));
         }
         loopback_env(&mut command);
         let child = command
@@ -169,6 +197,16 @@ impl Emulator {
     /// The server's log so far: one line per request.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("moto.log")).unwrap_or_default()
+    }
+
+    /// Every request received so far, in order, when started with
+    /// [`Emulator::start_recording`] (empty otherwise).
+    pub fn requests(&self) -> Vec<Request> {
+        let text =
+            std::fs::read_to_string(self.dir.path().join("requests.jsonl")).unwrap_or_default();
+        text.lines()
+            .map(|line| serde_json::from_str(line).expect("a recorded request"))
+            .collect()
     }
 
     /// Clears every resource (`POST /moto-api/reset`).

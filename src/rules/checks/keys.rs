@@ -27,15 +27,16 @@ fn active_keys(user: &User) -> impl Iterator<Item = &AccessKey> {
         .filter(|key| key.status.eq_ignore_ascii_case("Active"))
 }
 
-/// An access key id with all but its last four characters masked.
+/// An access key id with all but its first and last four characters
+/// masked. Counted in characters, so an id that is not ASCII is masked too.
 pub fn mask_key_id(id: &str) -> String {
-    let keep = id.len().saturating_sub(4);
-    let (head, tail) = id.split_at(id.char_indices().nth(keep).map_or(0, |(i, _)| i));
-    let prefix: String = head.chars().take(4).collect();
-    format!(
-        "{prefix}{}{tail}",
-        "*".repeat(head.chars().count().saturating_sub(4))
-    )
+    let count = id.chars().count();
+    let shown_tail = 4.min(count);
+    let head = count - shown_tail;
+    id.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 4 || i >= head { c } else { '*' })
+        .collect()
 }
 
 fn age_days(now: OffsetDateTime, date: &str) -> Option<i64> {
@@ -160,5 +161,7 @@ mod tests {
     fn key_ids_are_masked() {
         assert_eq!(mask_key_id("AKIAIOSFODNN7EXAMPLE"), "AKIA************MPLE");
         assert_eq!(mask_key_id("ABC"), "ABC");
+        // Not ASCII: still masked, never shown whole.
+        assert_eq!(mask_key_id("ÄKIAIOSFODNN7EXAMPLÉ"), "ÄKIA************MPLÉ");
     }
 }

@@ -6,6 +6,8 @@
 mod access;
 mod bucket;
 mod keys;
+
+pub use keys::mask_key_id;
 mod oidc;
 mod principal;
 mod suppression;
