@@ -55,6 +55,13 @@
 # line (RFC 9112 absolute form, which servers must accept) without
 # resolving the prefixed name; for any other custom endpoint, S3 Control is
 # skipped and recorded as not collected. --no-s3control skips it always.
+#
+# IAM documents: the CLI would URL-decode every IAM policy document and
+# re-serialise it (its own layout, duplicate keys reduced to the last one).
+# The plugin in awscli-plugin/ beside this script stops that, so the dump
+# keeps each document as the string IAM returned; it is loaded through a
+# temporary copy of the CLI config (profiles keep working) that is removed
+# on exit. The manifest says which of the two the dump holds.
 
 set -euo pipefail
 
@@ -102,6 +109,61 @@ mkdir -p "$OUTDIR"
 export AWS_PAGER=""
 export AWS_CLI_AUTO_PROMPT=off
 
+# Scratch space, removed on exit (it holds the temporary CLI config).
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# --- IAM documents as IAM sent them -------------------------------------------
+
+# The AWS CLI URL-decodes IAM policy documents and re-parses them with
+# Python's json.loads before printing them: the author's layout is lost, and
+# so is every duplicate key but the last. The plugin beside this script
+# turns that off, so the dump holds each document as the string IAM returned
+# (docs/dump-format.md). It is loaded through a copy of the user's CLI config
+# with one more `[plugins]` entry, so profiles and settings keep working.
+PLUGIN_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/awscli-plugin"
+readonly PLUGIN_MODULE=putonly_raw_iam_documents
+IAM_DOCUMENTS=decoded-by-cli
+
+# Points the CLI at a copy of its config file that loads the plugin; true
+# when the CLI then starts with it.
+use_raw_documents_plugin() {
+    [[ -f "$PLUGIN_DIR/$PLUGIN_MODULE.py" ]] || return 1
+    local home=${HOME:-}
+    local user_config=${AWS_CONFIG_FILE:-${home:+$home/.aws/config}}
+    [[ -z "$home" ]] || user_config=${user_config/#\~/$home}
+    local config="$WORK/aws-config"
+    if [[ -n "$user_config" && -r "$user_config" ]]; then
+        cat "$user_config" >"$config"
+    else
+        : >"$config"
+    fi
+    chmod 600 "$config"
+
+    # The CLI's own writer adds the entry (into an existing [plugins]
+    # section, if the user has one). CLI v1 imports plugins from the module
+    # search path; v2 only from `cli_legacy_plugin_path`, a path list.
+    local env=(AWS_CONFIG_FILE="$config" PYTHONPATH="$PLUGIN_DIR${PYTHONPATH:+:$PYTHONPATH}")
+    env "${env[@]}" aws configure set "plugins.$PLUGIN_MODULE" "$PLUGIN_MODULE" || return 1
+    if [[ "$(aws --version 2>&1)" == aws-cli/2.* ]]; then
+        local paths
+        paths=$(env "${env[@]}" aws configure get plugins.cli_legacy_plugin_path 2>/dev/null || true)
+        env "${env[@]}" aws configure set plugins.cli_legacy_plugin_path \
+            "${paths:+$paths:}$PLUGIN_DIR" || return 1
+    fi
+    # Every command loads the plugins first: a plugin that fails to load
+    # would fail them all.
+    env "${env[@]}" aws --version >/dev/null 2>&1 || return 1
+    export "${env[@]}"
+}
+
+if use_raw_documents_plugin; then
+    IAM_DOCUMENTS=as-returned
+else
+    echo "dump-account.sh: warning: could not load \`$PLUGIN_MODULE\` into the AWS CLI;" \
+        "IAM documents will be re-serialised by the CLI (duplicate keys lost)" >&2
+fi
+
 # Options added to every call.
 COMMON=(--output json)
 [[ -z "$PROFILE" ]] || COMMON+=(--profile "$PROFILE")
@@ -128,8 +190,6 @@ fi
 
 # --- bookkeeping -------------------------------------------------------------
 
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 : >"$WORK/failures.jsonl"
 
 # Records a failed command for the manifest.
@@ -207,6 +267,18 @@ ACCOUNT_ID=$(each sts/caller-identity.json '.Account // empty')
 
 # The CLI follows every page itself.
 collect iam/authorization-details.json "" iam get-account-authorization-details --region "$REGION"
+# A document printed as a JSON object was decoded by the CLI after all.
+decoded=$(each iam/authorization-details.json '[
+    (.UserDetailList[]?.UserPolicyList[]?.PolicyDocument),
+    (.GroupDetailList[]?.GroupPolicyList[]?.PolicyDocument),
+    (.RoleDetailList[]? | .AssumeRolePolicyDocument, .RolePolicyList[]?.PolicyDocument),
+    (.Policies[]?.PolicyVersionList[]?.Document)
+] | map(select(type == "object")) | length')
+if [[ "$IAM_DOCUMENTS" == as-returned && "${decoded:-0}" != 0 ]]; then
+    IAM_DOCUMENTS=decoded-by-cli
+    echo "dump-account.sh: warning: the AWS CLI decoded $decoded IAM documents despite" \
+        "\`$PLUGIN_MODULE\`; they are re-serialised (duplicate keys lost)" >&2
+fi
 collect iam/roles.json "" iam list-roles --region "$REGION"
 
 collect iam/oidc-providers.json "" iam list-open-id-connect-providers --region "$REGION"
@@ -327,6 +399,7 @@ jq -n \
     --arg script "$SCRIPT_NAME $FORMAT_VERSION" \
     --arg region "$REGION" \
     --arg endpoint_url "$S3CONTROL_ENDPOINT" \
+    --arg iam_documents "$IAM_DOCUMENTS" \
     --arg s3control_reason "$S3CONTROL_REASON" \
     --arg s3control_route "$([[ ${#S3CONTROL_ENV[@]} -gt 0 ]] && echo endpoint-as-proxy || echo direct)" \
     --argjson s3control_regions "$(printf '%s\n' ${AP_REGIONS[@]+"${AP_REGIONS[@]}"} | jq -R . | jq -s 'map(select(. != ""))')" \
@@ -338,6 +411,7 @@ jq -n \
         collected_at: $collected_at,
         region: $region,
         endpoint_url: (if $endpoint_url == "" then null else $endpoint_url end),
+        iam_documents: $iam_documents,
         tools: {script: $script, aws_cli: $aws_cli, jq: $jq},
         s3control: (if $s3control_reason == ""
             then {collected: true, route: $s3control_route, regions: $s3control_regions}

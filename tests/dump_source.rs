@@ -678,7 +678,9 @@ fn run_script_with(tmp: &Path, name: &str, args: &[&str], envs: &[(&str, &str)])
         .arg(&dir)
         .env("PATH", path)
         .env("FAKE_AWS_LOG", &log)
+        .env("AWS_CONFIG_FILE", tmp.join("no-config"))
         .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("PYTHONPATH")
         .env_remove("AWS_ENDPOINT_URL_S3_CONTROL")
         .env_remove("HTTP_PROXY")
         .env_remove("http_proxy")
@@ -717,7 +719,7 @@ fn script_records_outcomes_and_keeps_s3control_on_the_endpoint() {
     for (proxy, args) in &run.calls {
         let words: Vec<_> = args.split(' ').collect();
         match words.as_slice() {
-            ["--version"] | ["configure", "get", ..] => continue,
+            ["--version"] | ["configure", "get" | "set", ..] => continue,
             [_, operation, ..] => assert!(
                 operation.starts_with("get-") || operation.starts_with("list-"),
                 "{args}"
@@ -932,4 +934,122 @@ fn script_finds_an_endpoint_set_in_the_environment() {
         );
     }
     assert_eq!(manifest(&run.dir)["endpoint_url"], endpoint);
+}
+
+/// `(AWS_CONFIG_FILE, PYTHONPATH, arguments)` of every fake CLI call.
+fn call_env(tmp: &Path, name: &str) -> Vec<(String, String, String)> {
+    fs::read_to_string(tmp.join(format!("{name}.log.env")))
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let mut fields = line.splitn(3, '\t').map(str::to_owned);
+            let mut next = || fields.next().unwrap();
+            (next(), next(), next())
+        })
+        .collect()
+}
+
+#[test]
+fn script_loads_the_documents_plugin_through_a_temporary_copy_of_the_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let user_config = tmp.path().join("config");
+    let original = "[profile auditor]\nregion = eu-west-1\n\n[plugins]\nother = their_plugin\n";
+    fs::write(&user_config, original).unwrap();
+    let run = run_script_with(
+        tmp.path(),
+        "plugin",
+        &[
+            "--profile",
+            "auditor",
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ],
+        &[("AWS_CONFIG_FILE", user_config.to_str().unwrap())],
+    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    assert_eq!(manifest(&run.dir)["iam_documents"], "as-returned");
+
+    // The copy holds the user's config and the plugin entry, and only the
+    // copy changed; it is gone once the script ends.
+    let copy = fs::read_to_string(tmp.path().join("plugin.log.config")).unwrap();
+    assert_eq!(
+        copy,
+        format!("{original}plugins.putonly_raw_iam_documents = putonly_raw_iam_documents\n")
+    );
+    assert_eq!(fs::read_to_string(&user_config).unwrap(), original);
+
+    // Every call but the version probe ran with the copy and the plugin's
+    // directory on the module search path.
+    let plugin_dir = root().join("scripts/awscli-plugin");
+    let calls = call_env(tmp.path(), "plugin");
+    let with_copy: Vec<_> = calls.iter().filter(|(_, _, a)| a != "--version").collect();
+    assert!(with_copy.len() > 20, "{calls:?}");
+    let copy_path = &with_copy[0].0;
+    assert_ne!(copy_path, user_config.to_str().unwrap());
+    assert!(
+        !Path::new(copy_path).exists(),
+        "{copy_path} was left behind"
+    );
+    for (config, python_path, args) in with_copy {
+        assert_eq!(config, copy_path, "{args}");
+        assert_eq!(python_path, plugin_dir.to_str().unwrap(), "{args}");
+        if !args.starts_with("configure ") {
+            assert!(args.contains("--profile auditor"), "{args}");
+        }
+    }
+}
+
+#[test]
+fn script_names_the_plugin_directory_to_cli_v2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = run_script_with(
+        tmp.path(),
+        "v2",
+        &["--endpoint-url", "http://127.0.0.1:9"],
+        &[("FAKE_AWS_VERSION", "aws-cli/2.27.0")],
+    );
+    assert_eq!(manifest(&run.dir)["iam_documents"], "as-returned");
+    let copy = fs::read_to_string(tmp.path().join("v2.log.config")).unwrap();
+    let plugin_dir = root().join("scripts/awscli-plugin");
+    assert!(
+        copy.ends_with(&format!(
+            "plugins.cli_legacy_plugin_path = {}\n",
+            plugin_dir.display()
+        )),
+        "{copy}"
+    );
+}
+
+#[test]
+fn script_says_so_when_the_plugin_cannot_be_loaded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let user_config = tmp.path().join("config");
+    fs::write(&user_config, "[default]\nregion = us-west-1\n").unwrap();
+    let run = run_script_with(
+        tmp.path(),
+        "noplugin",
+        &["--endpoint-url", "http://127.0.0.1:9"],
+        &[
+            ("FAKE_AWS_CONFIGURE_FAILS", "1"),
+            ("AWS_CONFIG_FILE", user_config.to_str().unwrap()),
+        ],
+    );
+    assert!(
+        run.stderr
+            .contains("could not load `putonly_raw_iam_documents`"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(manifest(&run.dir)["iam_documents"], "decoded-by-cli");
+    // The dump goes on with the user's own configuration.
+    let calls = call_env(tmp.path(), "noplugin");
+    let reads: Vec<_> = calls
+        .iter()
+        .filter(|(_, _, a)| a.starts_with("iam ") || a.starts_with("s3api "))
+        .collect();
+    assert!(!reads.is_empty());
+    for (config, python_path, args) in reads {
+        assert_eq!(config, user_config.to_str().unwrap(), "{args}");
+        assert_eq!(python_path, "", "{args}");
+    }
 }

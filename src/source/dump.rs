@@ -38,6 +38,9 @@ pub const SOURCE_KIND: &str = "dump";
 pub const FORMAT: &str = "putonly-aws-cli-dump";
 /// The manifest format version this reader understands.
 pub const FORMAT_VERSION: u64 = 1;
+/// The manifest's `iam_documents` when IAM documents are kept as IAM
+/// returned them.
+pub const IAM_DOCUMENTS_AS_RETURNED: &str = "as-returned";
 
 /// Reads a dump directory.
 pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
@@ -48,6 +51,14 @@ pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
     let manifest_bytes = dump.required_bytes("manifest.json")?;
     let manifest = Manifest::parse(&manifest_bytes, &dump.path("manifest.json"))?;
     let details_bytes = dump.required_bytes("iam/authorization-details.json")?;
+    if manifest.iam_documents.as_deref() != Some(IAM_DOCUMENTS_AS_RETURNED) {
+        tracing::warn!(
+            dump = %dir.display(),
+            "the AWS CLI re-serialised this dump's IAM documents: duplicate keys are lost and \
+             statement lines differ from a live scan (dump again with the current \
+             scripts/dump-account.sh)"
+        );
+    }
     let details = iam_json::parse_authorization_details(
         &details_bytes,
         &dump.path("iam/authorization-details.json"),
@@ -121,6 +132,10 @@ struct ManifestFormat {
 struct Manifest {
     account_id: Option<String>,
     collected_at: String,
+    /// [`IAM_DOCUMENTS_AS_RETURNED`] when the IAM documents are the strings
+    /// IAM sent; otherwise (or absent, in dumps made before the script
+    /// loaded its CLI plugin) the CLI re-serialised them.
+    iam_documents: Option<String>,
     s3control: S3ControlStatus,
     #[serde(default)]
     failures: Vec<Failure>,
@@ -611,6 +626,25 @@ mod tests {
             "Could not connect to the endpoint URL: \"http://127.0.0.1:9/\""
         );
         assert_eq!(error_reason(" \n"), "failed without a message");
+    }
+
+    #[test]
+    fn the_manifest_says_whether_iam_documents_are_as_returned() {
+        let text = |extra: &str| {
+            format!(
+                r#"{{"format": "{FORMAT}", "format_version": 1, "collected_at": "x",
+                   "s3control": {{"collected": true}}{extra}}}"#
+            )
+        };
+        let path = Path::new("manifest.json");
+        let old = Manifest::parse(text("").as_bytes(), path).unwrap();
+        assert_eq!(old.iam_documents, None);
+        let new =
+            Manifest::parse(text(r#", "iam_documents": "as-returned""#).as_bytes(), path).unwrap();
+        assert_eq!(
+            new.iam_documents.as_deref(),
+            Some(IAM_DOCUMENTS_AS_RETURNED)
+        );
     }
 
     #[test]

@@ -2,24 +2,26 @@
 //! into inventory principals and managed policies. Both the dump source and
 //! the authorization-details source go through [`parse_authorization_details`].
 //!
-//! Policy documents keep their exact text. IAM sends them URL-encoded; the
-//! AWS CLI (and boto3) decode them and print each one as a nested JSON
-//! object, while other tools leave them as strings, encoded or not. Every
+//! Policy documents keep their exact text. IAM sends them URL-encoded. The
+//! AWS CLI (and boto3) normally decode them and print each one as a nested
+//! JSON object; `scripts/dump-account.sh` loads a CLI plugin that stops
+//! this, and other tools leave them as strings too, encoded or not. Every
 //! document is therefore read as a [`RawValue`], the document's own bytes in
 //! the file:
 //!
 //! - a string is unescaped and then percent-decoded unless it already starts
-//!   with `{` ([`PolicyText::from_aws`]);
+//!   with `{` ([`PolicyText::from_aws`]): the same text, byte for byte, as
+//!   the live source gets from the SDK;
 //! - an object is kept as the text it has in the file, with the indentation
 //!   of its nesting removed from its continuation lines (those lines start
 //!   between JSON tokens, so only insignificant white space goes), giving
 //!   the text the CLI would print for the document alone.
 //!
 //! Nothing is re-serialised, so a duplicate key inside a document survives
-//! for the policy engine to report. Note that the AWS CLI itself parses each
-//! document with Python's `json.loads` before printing it: in its output a
-//! duplicate key has already lost all but its last value, and the layout is
-//! the CLI's, not the author's.
+//! for the policy engine to report. But a document printed as an object was
+//! parsed by the CLI with Python's `json.loads` first: a duplicate key has
+//! already lost all but its last value, and the layout is the CLI's, not
+//! the author's.
 
 use std::collections::BTreeSet;
 use std::path::Path;
