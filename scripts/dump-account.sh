@@ -365,11 +365,11 @@ if [[ -z "$S3CONTROL_REASON" ]]; then
     collect s3control/public-access-block.json "NoSuchPublicAccessBlockConfiguration" \
         ${S3CONTROL_ENV[@]+"${S3CONTROL_ENV[@]}"} s3control get-public-access-block "${s3c[@]}" --region "$REGION"
 
-    # Access points are regional: list them where the buckets are.
-    # TODO(#2): access points in regions without one of the account's
-    # buckets (on other accounts' buckets) are not listed.
-    [[ ${#BUCKET_REGIONS[@]} -gt 0 ]] || BUCKET_REGIONS=("$REGION")
-    mapfile -t AP_REGIONS < <(printf '%s\n' "${BUCKET_REGIONS[@]}" | sort -u)
+    # Access points are regional: list them in the home region and where
+    # the buckets are, as the live scan does.
+    # TODO(#2): access points in other regions (on other accounts' buckets)
+    # are not listed.
+    mapfile -t AP_REGIONS < <(printf '%s\n' "$REGION" ${BUCKET_REGIONS[@]+"${BUCKET_REGIONS[@]}"} | sort -u)
     for region in "${AP_REGIONS[@]}"; do
         dir="s3control/regions/$region"
         collect "$dir/access-points.json" "" ${S3CONTROL_ENV[@]+"${S3CONTROL_ENV[@]}"} \

@@ -1053,3 +1053,40 @@ fn script_says_so_when_the_plugin_cannot_be_loaded() {
         assert_eq!(python_path, "", "{args}");
     }
 }
+
+#[test]
+fn script_lists_access_points_in_the_home_region_and_the_buckets_regions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = run_script(
+        tmp.path(),
+        "regions",
+        &[
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "eu-central-1",
+        ],
+    );
+    let listed: Vec<&str> = run
+        .calls
+        .iter()
+        .filter(|(_, args)| args.starts_with("s3control list-access-points "))
+        .map(|(_, args)| {
+            args.split("--region ")
+                .nth(1)
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+        })
+        .collect();
+    // As the live source: the home region, and us-west-1 for rec-bucket.
+    assert_eq!(listed, ["eu-central-1", "us-west-1"]);
+    assert_eq!(
+        manifest(&run.dir)["s3control"]["regions"],
+        serde_json::json!(["eu-central-1", "us-west-1"])
+    );
+    // Listed twice, kept once.
+    let inv = dump::load(&run.dir).unwrap();
+    assert_eq!(inv.access_points.value().map(Vec::len), Some(1));
+}
