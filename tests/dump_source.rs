@@ -1090,3 +1090,16 @@ fn script_lists_access_points_in_the_home_region_and_the_buckets_regions() {
     let inv = dump::load(&run.dir).unwrap();
     assert_eq!(inv.access_points.value().map(Vec::len), Some(1));
 }
+
+#[test]
+fn encryption_rules_without_an_algorithm_are_no_default_encryption() {
+    // As the live source reads the same answer.
+    let (_tmp, dir) = example_copy();
+    fs::write(
+        dir.join("s3/buckets/rec-bucket/encryption.json"),
+        r#"{"ServerSideEncryptionConfiguration": {"Rules": [{"BucketKeyEnabled": true}]}}"#,
+    )
+    .unwrap();
+    let inv = dump::load(&dir).unwrap();
+    assert_eq!(inv.bucket("rec-bucket").unwrap().encryption, Fact::Absent);
+}

@@ -321,3 +321,29 @@ fn date_text(date: Option<&DateTime>) -> String {
 fn now_rfc3339() -> String {
     date_text(Some(&DateTime::from(SystemTime::now())))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::iam_json::normalize_date;
+
+    #[test]
+    fn dates_read_the_way_the_dump_reads_them() {
+        // The SDK parses what IAM and S3 send; the dump source reads the
+        // CLI's printing of the same text. Both must give the same fact.
+        for sent in [
+            "2026-12-04T16:31:51.805833Z",
+            "2026-12-04T16:31:51Z",
+            "2026-12-04T16:31:51.000Z",
+            "2026-12-04T16:31:51.800Z",
+            "2026-12-04T16:31:51.123456789Z",
+        ] {
+            let parsed = DateTime::from_str(sent, Format::DateTime).unwrap();
+            assert_eq!(date_text(Some(&parsed)), normalize_date(sent), "{sent}");
+        }
+        assert_eq!(
+            normalize_date("2026-12-04T16:31:51.8+00:00"),
+            "2026-12-04T16:31:51.8Z"
+        );
+    }
+}

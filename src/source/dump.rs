@@ -17,11 +17,11 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::inventory::{
-    AccessKey, AccessPoint, AclGrant, Bucket, Fact, Gap, Inventory, OidcProvider, PolicyText, User,
+    AccessKey, AccessPoint, AclGrant, Bucket, Fact, Gap, Inventory, OidcProvider, User,
 };
 
 use super::SourceError;
-use super::iam_json;
+use super::{iam_json, normalize};
 
 mod cli_output;
 
@@ -417,10 +417,12 @@ impl Dump {
         Ok(Bucket {
             region: self
                 .outcome::<RawLocation>(&file("location"))?
-                .into_fact(|raw| Fact::Present(bucket_region(raw.location_constraint.as_deref()))),
+                .into_fact(|raw| {
+                    Fact::Present(normalize::bucket_region(raw.location_constraint.as_deref()))
+                }),
             policy: self
                 .outcome::<RawPolicyText>(&file("policy"))?
-                .into_fact(|raw| Fact::Present(PolicyText::new(raw.policy))),
+                .into_fact(|raw| normalize::resource_policy(Some(&raw.policy))),
             public_access_block: self
                 .outcome::<RawPabResponse>(&file("public-access-block"))?
                 .into_fact(|raw| Fact::Present(raw.public_access_block_configuration.into())),
@@ -436,7 +438,7 @@ impl Dump {
                 .outcome::<RawEncryptionResponse>(&file("encryption"))?
                 .into_fact(|raw| {
                     let rules = raw.server_side_encryption_configuration.rules;
-                    Fact::Present(
+                    normalize::default_encryption(
                         rules
                             .into_iter()
                             .filter_map(|r| {
@@ -551,7 +553,7 @@ impl Dump {
         let details = self.outcome::<RawAccessPoint>(&format!("{base}/access-point.json"))?;
         let policy = self
             .outcome::<RawPolicyText>(&format!("{base}/policy.json"))?
-            .into_fact(|raw| Fact::Present(PolicyText::new(raw.policy)));
+            .into_fact(|raw| normalize::resource_policy(Some(&raw.policy)));
         let (network_origin, public_access_block) = match details {
             Outcome::Found(raw) => (
                 raw.network_origin.or(entry.network_origin),
@@ -603,16 +605,6 @@ fn is_safe_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "_+=,.@-".contains(c))
 }
 
-/// The region of a `GetBucketLocation` answer: empty means `us-east-1`,
-/// `EU` is the old name of `eu-west-1`.
-fn bucket_region(constraint: Option<&str>) -> String {
-    match constraint {
-        None | Some("") => "us-east-1".to_owned(),
-        Some("EU") => "eu-west-1".to_owned(),
-        Some(region) => region.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -654,13 +646,5 @@ mod tests {
         for bad in ["", ".", "..", "a/b", "a\\b", "é"] {
             assert!(!is_safe_name(bad), "{bad}");
         }
-    }
-
-    #[test]
-    fn bucket_regions_follow_get_bucket_location() {
-        assert_eq!(bucket_region(None), "us-east-1");
-        assert_eq!(bucket_region(Some("")), "us-east-1");
-        assert_eq!(bucket_region(Some("EU")), "eu-west-1");
-        assert_eq!(bucket_region(Some("us-west-1")), "us-west-1");
     }
 }

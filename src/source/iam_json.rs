@@ -454,11 +454,17 @@ fn name_from_arn(arn: &str) -> &str {
 /// An AWS timestamp as RFC 3339 in UTC (`2026-12-04T16:23:09.477932Z`).
 ///
 /// The CLI prints timestamps as the service sent them (v1) or as ISO 8601
-/// with an offset (v2); both become the same text. Text that is not RFC
-/// 3339 is kept as it is.
+/// with an offset (v2); both become the same text, and the text the live
+/// source makes of the same timestamp: in UTC, to the microsecond (the
+/// SDK's precision), without trailing zeros. Text that is not RFC 3339 is
+/// kept as it is.
 pub fn normalize_date(text: &str) -> String {
     OffsetDateTime::parse(text, &Rfc3339)
         .ok()
+        .and_then(|date| {
+            let micros = date.nanosecond() / 1_000 * 1_000;
+            date.replace_nanosecond(micros).ok()
+        })
         .and_then(|date| date.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
         .unwrap_or_else(|| text.to_owned())
 }
@@ -554,6 +560,10 @@ mod tests {
         assert_eq!(
             normalize_date("2026-12-04T17:23:09+01:00"),
             "2026-12-04T16:23:09Z"
+        );
+        assert_eq!(
+            normalize_date("2026-12-04T16:23:09.123456789Z"),
+            "2026-12-04T16:23:09.123456Z"
         );
         assert_eq!(normalize_date("yesterday"), "yesterday");
     }

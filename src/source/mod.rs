@@ -11,6 +11,7 @@ pub mod auth_details;
 pub mod aws;
 pub mod dump;
 mod iam_json;
+mod normalize;
 pub mod snapshot;
 
 use std::path::PathBuf;

@@ -19,6 +19,7 @@ use crate::inventory::{AccessKey, Fact, LastUsed, User};
 
 use super::date_text;
 use super::error::CallError;
+use crate::source::normalize;
 
 /// Reads every user's credentials, `concurrency` users at a time.
 pub(super) async fn fill(client: &Client, users: &mut [User], concurrency: usize) {
@@ -148,12 +149,11 @@ fn last_used(
     service: String,
     region: String,
 ) -> Fact<LastUsed> {
-    let known = |value: String| Some(value).filter(|v| !v.is_empty() && v != "N/A");
     match date {
         Some(date) => Fact::Present(LastUsed {
             date: date_text(Some(date)),
-            service: known(service),
-            region: known(region),
+            service: normalize::known_value(Some(service)),
+            region: normalize::known_value(Some(region)),
         }),
         None => Fact::Absent,
     }

@@ -140,13 +140,18 @@ fn user(detail: UserDetail, gaps: &mut Vec<Gap>) -> User {
             .and_then(|b| b.permissions_boundary_arn),
         name: detail.user_name.unwrap_or_default(),
         id: detail.user_id.unwrap_or_default(),
-        path: detail.path.unwrap_or_default(),
+        path: iam_path(detail.path),
         create_date: date_text(detail.create_date.as_ref()),
         access_keys: not_collected(),
         console_password: not_collected(),
         mfa_devices: not_collected(),
         arn,
     }
+}
+
+/// An IAM path; `/` when the answer has none, as the dump source reads it.
+fn iam_path(path: Option<String>) -> String {
+    path.unwrap_or_else(|| "/".to_owned())
 }
 
 /// A user's credential facts until the per-user reads fill them.
@@ -161,7 +166,7 @@ fn group(detail: GroupDetail, gaps: &mut Vec<Gap>) -> Group {
         attached_policies: attached(detail.attached_managed_policies),
         name: detail.group_name.unwrap_or_default(),
         id: detail.group_id.unwrap_or_default(),
-        path: detail.path.unwrap_or_default(),
+        path: iam_path(detail.path),
         arn,
     }
 }
@@ -193,7 +198,7 @@ fn role(detail: RoleDetail, gaps: &mut Vec<Gap>) -> Role {
             .map(|date| date_text(Some(&date))),
         name: detail.role_name.unwrap_or_default(),
         id: detail.role_id.unwrap_or_default(),
-        path: detail.path.unwrap_or_default(),
+        path: iam_path(detail.path),
         create_date: date_text(detail.create_date.as_ref()),
         arn,
     }
@@ -306,7 +311,7 @@ fn managed_policy(
     let document = decoded(&arn, "default policy version", &raw, gaps)?;
     Some(ManagedPolicy {
         name,
-        path: detail.path.unwrap_or_default(),
+        path: iam_path(detail.path),
         default_version_id,
         aws_managed,
         document,
@@ -412,6 +417,17 @@ mod tests {
         assert_eq!(policy.default_version_id, "v2");
         assert_eq!(policy.document.as_str(), "{}");
         assert!(gaps.is_empty());
+    }
+
+    #[test]
+    fn a_missing_path_is_the_root_path() {
+        let detail = UserDetail::builder()
+            .arn("arn:aws:iam::111122223333:user/u")
+            .user_name("u")
+            .build();
+        assert_eq!(user(detail, &mut Vec::new()).path, "/");
+        let detail = UserDetail::builder().path("/staff/").build();
+        assert_eq!(user(detail, &mut Vec::new()).path, "/staff/");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::types::{Grant, Type};
 use futures::StreamExt;
 
-use crate::inventory::{AclGrant, Bucket, Fact, PolicyText, PublicAccessBlock};
+use crate::inventory::{AclGrant, Bucket, Fact, PublicAccessBlock};
+use crate::source::normalize;
 
 use super::Clients;
 use super::error::{CallError, fact};
@@ -106,12 +107,8 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
 async fn location(client: &Client, name: &str) -> Fact<String> {
     let result = client.get_bucket_location().bucket(name).send().await;
     fact(name, "s3:GetBucketLocation", result, &[], |output| {
-        let region = match output.location_constraint.as_ref().map(|c| c.as_str()) {
-            None | Some("") => "us-east-1",
-            Some("EU") => "eu-west-1",
-            Some(other) => other,
-        };
-        Fact::Present(region.to_owned())
+        let constraint = output.location_constraint.as_ref().map(|c| c.as_str());
+        Fact::Present(normalize::bucket_region(constraint))
     })
 }
 
@@ -122,11 +119,7 @@ async fn bucket(client: &Client, name: String, region: Fact<String>) -> Bucket {
         "s3:GetBucketPolicy",
         result,
         &["NoSuchBucketPolicy"],
-        |out| match out.policy.as_deref().map(PolicyText::from_aws) {
-            Some(Ok(text)) => Fact::Present(text),
-            Some(Err(err)) => Fact::Unknown(err.to_string()),
-            None => Fact::Absent,
-        },
+        |out| normalize::resource_policy(out.policy.as_deref()),
     );
 
     let result = client.get_public_access_block().bucket(&name).send().await;
@@ -176,16 +169,13 @@ async fn bucket(client: &Client, name: String, region: Fact<String>) -> Bucket {
                 .server_side_encryption_configuration
                 .map(|c| c.rules)
                 .unwrap_or_default();
-            let algorithms: Vec<String> = rules
-                .into_iter()
-                .filter_map(|rule| rule.apply_server_side_encryption_by_default)
-                .map(|default| default.sse_algorithm.as_str().to_owned())
-                .collect();
-            if algorithms.is_empty() {
-                Fact::Absent
-            } else {
-                Fact::Present(algorithms)
-            }
+            normalize::default_encryption(
+                rules
+                    .into_iter()
+                    .filter_map(|rule| rule.apply_server_side_encryption_by_default)
+                    .map(|default| default.sse_algorithm.as_str().to_owned())
+                    .collect(),
+            )
         },
     );
 

@@ -11,7 +11,8 @@ use aws_sdk_s3control::Client;
 use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
 use futures::StreamExt;
 
-use crate::inventory::{AccessPoint, Fact, Gap, Inventory, PolicyText, PublicAccessBlock};
+use crate::inventory::{AccessPoint, Fact, Gap, Inventory, PublicAccessBlock};
+use crate::source::normalize;
 
 use super::Clients;
 use super::error::{CallError, fact};
@@ -169,11 +170,7 @@ async fn access_point(client: &Client, account_id: &str, point: Listed) -> Acces
         "s3control:GetAccessPointPolicy",
         result,
         &["NoSuchAccessPointPolicy"],
-        |out| match out.policy.as_deref().map(PolicyText::from_aws) {
-            Some(Ok(text)) => Fact::Present(text),
-            Some(Err(err)) => Fact::Unknown(err.to_string()),
-            None => Fact::Absent,
-        },
+        |out| normalize::resource_policy(out.policy.as_deref()),
     );
 
     AccessPoint {

@@ -5,7 +5,7 @@
 use serde::Deserialize;
 
 use crate::inventory::{AclGrant, LastUsed, PublicAccessBlock};
-use crate::source::iam_json;
+use crate::source::{iam_json, normalize};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -40,11 +40,10 @@ pub(super) struct RawLastUsed {
 impl RawLastUsed {
     /// `None` for a key never used (no date; service and region `N/A`).
     pub(super) fn into_last_used(self) -> Option<LastUsed> {
-        let known = |value: Option<String>| value.filter(|v| v != "N/A" && !v.is_empty());
         Some(LastUsed {
             date: iam_json::normalize_date(&self.last_used_date?),
-            service: known(self.service_name),
-            region: known(self.region),
+            service: normalize::known_value(self.service_name),
+            region: normalize::known_value(self.region),
         })
     }
 }
