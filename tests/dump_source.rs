@@ -1103,3 +1103,50 @@ fn encryption_rules_without_an_algorithm_are_no_default_encryption() {
     let inv = dump::load(&dir).unwrap();
     assert_eq!(inv.bucket("rec-bucket").unwrap().encryption, Fact::Absent);
 }
+
+#[test]
+fn failed_listings_are_recorded_as_the_live_source_records_them() {
+    let (_tmp, dir) = example_copy();
+    let denied = "\nAn error occurred (AccessDenied) when calling the ListRoles operation: no\n";
+    fs::remove_file(dir.join("iam/roles.json")).unwrap();
+    fs::write(dir.join("iam/roles.error"), denied).unwrap();
+    add_failure(&dir, "iam/roles.json", "aws iam list-roles", denied.trim());
+
+    // Two regions listed, one failed: the access points are unknown.
+    let manifest_path = dir.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&manifest_path).unwrap()).unwrap();
+    manifest["s3control"]["regions"] = serde_json::json!(["eu-west-1", "us-west-1"]);
+    fs::write(&manifest_path, manifest.to_string()).unwrap();
+    let failed = dir.join("s3control/regions/eu-west-1");
+    fs::create_dir_all(&failed).unwrap();
+    let throttled =
+        "An error occurred (Throttling) when calling the ListAccessPoints operation: slow down";
+    fs::write(failed.join("access-points.error"), throttled).unwrap();
+    add_failure(
+        &dir,
+        "s3control/regions/eu-west-1/access-points.json",
+        "aws s3control list-access-points",
+        throttled,
+    );
+
+    let inv = dump::load(&dir).unwrap();
+    assert_eq!(
+        inv.gaps,
+        [Gap {
+            resource: "iam".to_owned(),
+            what: "role maximum session durations".to_owned(),
+            reason: "AccessDenied: no".to_owned(),
+        }]
+    );
+    assert_eq!(
+        inv.role("videsk-connector-oidc")
+            .unwrap()
+            .max_session_duration,
+        None
+    );
+    assert_eq!(
+        inv.access_points,
+        Fact::Unknown("access points in `eu-west-1`: Throttling: slow down".to_owned())
+    );
+}

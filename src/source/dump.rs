@@ -41,6 +41,8 @@ pub const FORMAT_VERSION: u64 = 1;
 /// The manifest's `iam_documents` when IAM documents are kept as IAM
 /// returned them.
 pub const IAM_DOCUMENTS_AS_RETURNED: &str = "as-returned";
+/// What a gap names when `iam list-roles` failed.
+const ROLE_SESSION_DURATIONS: &str = "role maximum session durations";
 
 /// Reads a dump directory.
 pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
@@ -84,9 +86,13 @@ pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
     for user in &mut inventory.users {
         dump.user_credentials(user)?;
     }
-    let durations = dump.role_session_durations()?;
-    for role in &mut inventory.roles {
-        role.max_session_duration = durations.get(&role.name).copied();
+    match dump.role_session_durations()? {
+        Ok(durations) => {
+            for role in &mut inventory.roles {
+                role.max_session_duration = durations.get(&role.name).copied();
+            }
+        }
+        Err(gap) => inventory.gaps.push(gap),
     }
     inventory.oidc_providers = dump.oidc_providers()?;
     inventory.buckets = dump.buckets()?;
@@ -330,22 +336,28 @@ impl Dump {
         })
     }
 
-    /// Maximum session durations by role name, from `iam list-roles`.
-    ///
-    /// Optional: a failure stays in the manifest and becomes a gap.
-    fn role_session_durations(&mut self) -> Result<BTreeMap<String, i32>, SourceError> {
-        let path = self.path("iam/roles.json");
-        if !path.exists() {
-            return Ok(BTreeMap::new());
-        }
-        let bytes = self.read(&path)?;
-        let raw: RawRoles =
-            serde_json::from_slice(&bytes).map_err(|err| SourceError::json(&path, &err))?;
-        Ok(raw
-            .roles
-            .into_iter()
-            .filter_map(|r| Some((r.role_name, r.max_session_duration?)))
-            .collect())
+    /// Maximum session durations by role name, from `iam list-roles`, or
+    /// the gap that says why they are unknown (the live source records the
+    /// same one).
+    fn role_session_durations(
+        &mut self,
+    ) -> Result<Result<BTreeMap<String, i32>, Gap>, SourceError> {
+        let reason = match self.outcome::<RawRoles>("iam/roles.json")? {
+            Outcome::Found(raw) => {
+                return Ok(Ok(raw
+                    .roles
+                    .into_iter()
+                    .filter_map(|r| Some((r.role_name, r.max_session_duration?)))
+                    .collect()));
+            }
+            Outcome::Absent => return Ok(Ok(BTreeMap::new())),
+            Outcome::Unknown(reason) => reason,
+        };
+        Ok(Err(Gap {
+            resource: "iam".to_owned(),
+            what: ROLE_SESSION_DURATIONS.to_owned(),
+            reason,
+        }))
     }
 
     fn oidc_providers(&mut self) -> Result<Fact<Vec<OidcProvider>>, SourceError> {
@@ -488,24 +500,32 @@ impl Dump {
             .outcome::<RawPabResponse>("s3control/public-access-block.json")?
             .into_fact(|raw| Fact::Present(raw.public_access_block_configuration.into()));
 
-        let mut points = BTreeMap::new();
+        // Every region's list first: one that could not be read makes the
+        // access points unknown, since a list without that region's would
+        // report them as missing (as in the live source).
+        let mut lists = Vec::new();
+        let mut failure = None;
         for region in &manifest.s3control.regions {
             if !is_safe_name(region) {
-                inventory.access_points =
-                    Fact::Unknown(format!("region `{region}` cannot be a file name in a dump"));
-                return Ok(());
+                failure.get_or_insert(format!("region `{region}` cannot be a file name in a dump"));
+                continue;
             }
             let dir = format!("s3control/regions/{region}");
-            let list =
-                match self.outcome::<RawAccessPointList>(&format!("{dir}/access-points.json"))? {
-                    Outcome::Found(list) => list,
-                    Outcome::Absent => continue,
-                    Outcome::Unknown(reason) => {
-                        inventory.access_points =
-                            Fact::Unknown(format!("access points in `{region}`: {reason}"));
-                        return Ok(());
-                    }
-                };
+            match self.outcome::<RawAccessPointList>(&format!("{dir}/access-points.json"))? {
+                Outcome::Found(list) => lists.push((region, dir, list)),
+                Outcome::Absent => {}
+                Outcome::Unknown(reason) => {
+                    failure.get_or_insert(format!("access points in `{region}`: {reason}"));
+                }
+            }
+        }
+        if let Some(reason) = failure {
+            inventory.access_points = Fact::Unknown(reason);
+            return Ok(());
+        }
+
+        let mut points = BTreeMap::new();
+        for (region, dir, list) in lists {
             for entry in list.access_point_list {
                 let point = self.access_point(
                     &dir,

@@ -8,6 +8,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use aws_sdk_iam::Client;
+use aws_sdk_iam::operation::get_open_id_connect_provider::GetOpenIdConnectProviderOutput;
 use aws_sdk_iam::types::{
     AttachedPolicy, GroupDetail, ManagedPolicyDetail, PolicyDetail, RoleDetail, UserDetail,
 };
@@ -71,9 +72,7 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> IamPart {
         }
         Err(err) => part.gap("iam", "role maximum session durations", &err),
     }
-    let (providers, provider_gaps) = providers;
     part.oidc_providers = Some(providers);
-    part.gaps.extend(provider_gaps);
 
     credentials::fill(&client, &mut part.users, concurrency).await;
 
@@ -335,45 +334,55 @@ async fn max_session_durations(client: &Client) -> Result<HashMap<String, Option
         .collect())
 }
 
-async fn oidc_providers(client: &Client) -> (Fact<Vec<OidcProvider>>, Vec<Gap>) {
+async fn oidc_providers(client: &Client) -> Fact<Vec<OidcProvider>> {
     let listed = match client.list_open_id_connect_providers().send().await {
         Ok(output) => output.open_id_connect_provider_list.unwrap_or_default(),
         Err(err) => {
             let err = CallError::from_sdk("iam:ListOpenIDConnectProviders", &err);
             tracing::warn!(reason = %err, "could not list OIDC providers");
-            return (Fact::Unknown(err.reason()), Vec::new());
+            return Fact::Unknown(err.reason());
         }
     };
 
     let mut providers = Vec::new();
-    let mut gaps = Vec::new();
     for arn in listed.into_iter().filter_map(|entry| entry.arn) {
-        match client
+        let result = client
             .get_open_id_connect_provider()
             .open_id_connect_provider_arn(&arn)
             .send()
-            .await
-        {
-            Ok(output) => providers.push(OidcProvider {
-                url: output.url.unwrap_or_default(),
-                client_ids: output.client_id_list.unwrap_or_default(),
-                thumbprints: output.thumbprint_list.unwrap_or_default(),
-                create_date: date_text(output.create_date.as_ref()),
-                arn,
-            }),
-            Err(err) => {
-                let err = CallError::from_sdk("iam:GetOpenIDConnectProvider", &err);
-                tracing::warn!(provider = %arn, reason = %err, "could not read OIDC provider");
-                gaps.push(Gap {
-                    resource: arn,
-                    what: "OIDC provider".to_owned(),
-                    reason: err.reason(),
-                });
-            }
+            .await;
+        let read = result.map_err(|err| CallError::from_sdk("iam:GetOpenIDConnectProvider", &err));
+        match provider_fact(arn, read) {
+            Ok(provider) => providers.push(provider),
+            Err(unknown) => return unknown,
         }
     }
     tracing::info!(providers = providers.len(), "oidc providers collected");
-    (Fact::Present(providers), gaps)
+    Fact::Present(providers)
+}
+
+/// One listed provider, or why the whole list is unknown: a list without
+/// it would report it as missing (the dump source reads it the same way).
+fn provider_fact(
+    arn: String,
+    read: Result<GetOpenIdConnectProviderOutput, CallError>,
+) -> Result<OidcProvider, Fact<Vec<OidcProvider>>> {
+    match read {
+        Ok(output) => Ok(OidcProvider {
+            url: output.url.unwrap_or_default(),
+            client_ids: output.client_id_list.unwrap_or_default(),
+            thumbprints: output.thumbprint_list.unwrap_or_default(),
+            create_date: date_text(output.create_date.as_ref()),
+            arn,
+        }),
+        Err(err) => {
+            tracing::warn!(provider = %arn, reason = %err, "could not read OIDC provider");
+            Err(Fact::Unknown(format!(
+                "OIDC provider `{arn}`: {}",
+                err.reason()
+            )))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -417,6 +426,30 @@ mod tests {
         assert_eq!(policy.default_version_id, "v2");
         assert_eq!(policy.document.as_str(), "{}");
         assert!(gaps.is_empty());
+    }
+
+    #[test]
+    fn one_unreadable_provider_makes_the_providers_unknown() {
+        let arn = "arn:aws:iam::111122223333:oidc-provider/accounts.google.com";
+        let denied = CallError {
+            operation: "iam:GetOpenIDConnectProvider",
+            code: Some("AccessDenied".to_owned()),
+            message: "not allowed".to_owned(),
+            request_id: Some("REQ".to_owned()),
+        };
+        assert_eq!(
+            provider_fact(arn.to_owned(), Err(denied)).unwrap_err(),
+            Fact::Unknown(format!(
+                "OIDC provider `{arn}`: AccessDenied: not allowed (request id REQ)"
+            ))
+        );
+        let output = GetOpenIdConnectProviderOutput::builder()
+            .url("accounts.google.com")
+            .client_id_list("aud")
+            .build();
+        let provider = provider_fact(arn.to_owned(), Ok(output)).unwrap();
+        assert_eq!(provider.url, "accounts.google.com");
+        assert_eq!(provider.client_ids, ["aud"]);
     }
 
     #[test]

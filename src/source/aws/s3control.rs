@@ -11,7 +11,7 @@ use aws_sdk_s3control::Client;
 use aws_sdk_s3control::types::PublicAccessBlockConfiguration;
 use futures::StreamExt;
 
-use crate::inventory::{AccessPoint, Fact, Gap, Inventory, PublicAccessBlock};
+use crate::inventory::{AccessPoint, Fact, Inventory, PublicAccessBlock};
 use crate::source::normalize;
 
 use super::Clients;
@@ -22,14 +22,12 @@ use super::error::{CallError, fact};
 pub(super) struct ControlPart {
     account_public_access_block: Fact<PublicAccessBlock>,
     access_points: Fact<Vec<AccessPoint>>,
-    gaps: Vec<Gap>,
 }
 
 impl ControlPart {
     pub fn fill(self, inventory: &mut Inventory) {
         inventory.account_public_access_block = self.account_public_access_block;
         inventory.access_points = self.access_points;
-        inventory.gaps.extend(self.gaps);
     }
 }
 
@@ -65,7 +63,6 @@ pub(super) async fn collect(
         },
     );
 
-    let mut gaps = Vec::new();
     let mut listed: BTreeMap<String, Listed> = BTreeMap::new();
     let mut failures = Vec::new();
     for region in regions {
@@ -78,22 +75,14 @@ pub(super) async fn collect(
             }
             Err(err) => {
                 tracing::warn!(region, reason = %err, "could not list access points");
-                gaps.push(Gap {
-                    resource: format!("s3control:{region}"),
-                    what: "access points".to_owned(),
-                    reason: err.reason(),
-                });
-                failures.push(err);
+                failures.push((region.as_str(), err));
             }
         }
     }
-    if failures.len() == regions.len()
-        && let Some(first) = failures.first()
-    {
+    if let Some(unknown) = listing_failure(&failures) {
         return ControlPart {
             account_public_access_block,
-            access_points: Fact::Unknown(first.reason()),
-            gaps,
+            access_points: unknown,
         };
     }
 
@@ -109,8 +98,18 @@ pub(super) async fn collect(
     ControlPart {
         account_public_access_block,
         access_points: Fact::Present(points),
-        gaps,
     }
+}
+
+/// The access points are unknown when one region could not be listed: a
+/// list without that region's would report its access points as missing
+/// (the dump source reads it the same way). The first failure says why.
+fn listing_failure(failures: &[(&str, CallError)]) -> Option<Fact<Vec<AccessPoint>>> {
+    let (region, err) = failures.first()?;
+    Some(Fact::Unknown(format!(
+        "access points in `{region}`: {}",
+        err.reason()
+    )))
 }
 
 async fn list(client: &Client, account_id: &str, region: &str) -> Result<Vec<Listed>, CallError> {
@@ -189,5 +188,32 @@ fn switches(config: &PublicAccessBlockConfiguration) -> PublicAccessBlock {
         ignore_public_acls: config.ignore_public_acls.unwrap_or(false),
         block_public_policy: config.block_public_policy.unwrap_or(false),
         restrict_public_buckets: config.restrict_public_buckets.unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_region_that_cannot_be_listed_makes_the_access_points_unknown() {
+        assert_eq!(listing_failure(&[]), None);
+        let denied = |region| {
+            (
+                region,
+                CallError {
+                    operation: "s3control:ListAccessPoints",
+                    code: Some("AccessDenied".to_owned()),
+                    message: "Access Denied".to_owned(),
+                    request_id: None,
+                },
+            )
+        };
+        assert_eq!(
+            listing_failure(&[denied("eu-west-1"), denied("us-east-1")]),
+            Some(Fact::Unknown(
+                "access points in `eu-west-1`: AccessDenied: Access Denied".to_owned()
+            ))
+        );
     }
 }
