@@ -10,7 +10,7 @@
 
 mod policy_text;
 
-pub use policy_text::PolicyText;
+pub use policy_text::{DecodeError, PolicyText};
 
 use serde::{Deserialize, Serialize};
 

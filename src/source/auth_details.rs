@@ -66,23 +66,25 @@ pub fn parse(bytes: &[u8], path: &Path, collected_at: &str) -> Result<Inventory,
     inventory.buckets = Fact::Unknown(unknown());
     inventory.account_public_access_block = Fact::Unknown(unknown());
     inventory.access_points = Fact::Unknown(unknown());
-    inventory.gaps = [
-        ("iam", "OIDC identity providers"),
-        (
-            "iam",
-            "access keys, console passwords and MFA devices of users",
-        ),
-        ("iam", "maximum session duration of roles"),
-        ("s3", "buckets and their settings"),
-        ("s3control", "account Block Public Access and access points"),
-    ]
-    .into_iter()
-    .map(|(resource, what)| Gap {
-        resource: resource.to_owned(),
-        what: what.to_owned(),
-        reason: NOT_IN_AUTH_DETAILS.to_owned(),
-    })
-    .collect();
+    inventory.gaps = details.gaps;
+    inventory.gaps.extend(
+        [
+            ("iam", "OIDC identity providers"),
+            (
+                "iam",
+                "access keys, console passwords and MFA devices of users",
+            ),
+            ("iam", "maximum session duration of roles"),
+            ("s3", "buckets and their settings"),
+            ("s3control", "account Block Public Access and access points"),
+        ]
+        .into_iter()
+        .map(|(resource, what)| Gap {
+            resource: resource.to_owned(),
+            what: what.to_owned(),
+            reason: NOT_IN_AUTH_DETAILS.to_owned(),
+        }),
+    );
 
     inventory.normalize();
     tracing::info!(

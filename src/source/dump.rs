@@ -82,6 +82,7 @@ pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
     inventory.groups = details.groups;
     inventory.roles = details.roles;
     inventory.policies = details.policies;
+    inventory.gaps.extend(details.gaps);
 
     for user in &mut inventory.users {
         dump.user_credentials(user)?;

@@ -31,7 +31,9 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::inventory::{Fact, Group, InlinePolicy, ManagedPolicy, PolicyText, Role, User};
+use crate::inventory::{
+    DecodeError, Fact, Gap, Group, InlinePolicy, ManagedPolicy, PolicyText, Role, User,
+};
 
 use super::SourceError;
 
@@ -54,6 +56,8 @@ pub struct IamDetails {
     /// Customer-managed policies, and the AWS-managed ones that a user,
     /// group or role uses (attached or as permissions boundary).
     pub policies: Vec<ManagedPolicy>,
+    /// Documents left out: missing, or not decodable.
+    pub gaps: Vec<Gap>,
 }
 
 #[derive(Deserialize)]
@@ -172,25 +176,38 @@ fn root_path() -> String {
     "/".to_owned()
 }
 
+/// Why a document is missing from the authorization details. With
+/// [`TRUST_POLICY`] and [`DEFAULT_VERSION`], the gap texts both the live
+/// source and this reader record.
+pub(crate) const NOT_IN_DETAILS: &str = "not in the authorization details";
+/// What a gap about a role's trust policy names.
+pub(crate) const TRUST_POLICY: &str = "trust policy";
+/// What a gap about a managed policy's default version names.
+pub(crate) const DEFAULT_VERSION: &str = "default policy version";
+
 /// Parses authorization-details JSON; `path` is used in errors only.
 pub fn parse_authorization_details(bytes: &[u8], path: &Path) -> Result<IamDetails, SourceError> {
     let raw: RawDetails =
         serde_json::from_slice(bytes).map_err(|err| SourceError::json(path, &err))?;
+    let mut convert = Converter {
+        path,
+        gaps: Vec::new(),
+    };
 
     let users = raw
         .user_detail_list
         .into_iter()
-        .map(|user| convert_user(user, path))
+        .map(|user| convert.user(user))
         .collect::<Result<Vec<_>, _>>()?;
     let groups = raw
         .group_detail_list
         .into_iter()
-        .map(|group| convert_group(group, path))
+        .map(|group| convert.group(group))
         .collect::<Result<Vec<_>, _>>()?;
     let roles = raw
         .role_detail_list
         .into_iter()
-        .map(|role| convert_role(role, path))
+        .map(|role| convert.role(role))
         .collect::<Result<Vec<_>, _>>()?;
 
     // Keep AWS-managed policies only when something uses them: the list can
@@ -198,10 +215,11 @@ pub fn parse_authorization_details(bytes: &[u8], path: &Path) -> Result<IamDetai
     let used = used_policies(&users, &groups, &roles);
     let mut policies = Vec::new();
     for policy in raw.policies {
-        let policy = convert_policy(policy, path)?;
-        if !policy.aws_managed || used.contains(policy.arn.as_str()) {
-            policies.push(policy);
+        let aws_managed = is_aws_managed(&policy.arn);
+        if aws_managed && !used.contains(policy.arn.as_str()) {
+            continue;
         }
+        policies.extend(convert.policy(policy, aws_managed)?);
     }
 
     let owner = users
@@ -223,26 +241,7 @@ pub fn parse_authorization_details(bytes: &[u8], path: &Path) -> Result<IamDetai
         groups,
         roles,
         policies,
-    })
-}
-
-fn convert_user(raw: RawUser, path: &Path) -> Result<User, SourceError> {
-    let inline_policies = convert_inline(raw.user_policy_list, &raw.arn, path)?;
-    Ok(User {
-        name: raw.user_name,
-        id: raw.user_id,
-        path: raw.path,
-        create_date: normalize_date(&raw.create_date),
-        inline_policies,
-        attached_policies: attached_arns(raw.attached_managed_policies),
-        groups: raw.group_list,
-        permissions_boundary: raw
-            .permissions_boundary
-            .and_then(|b| b.permissions_boundary_arn),
-        access_keys: not_in_auth_details(),
-        console_password: not_in_auth_details(),
-        mfa_devices: not_in_auth_details(),
-        arn: raw.arn,
+        gaps: convert.gaps,
     })
 }
 
@@ -250,109 +249,173 @@ fn not_in_auth_details<T>() -> Fact<T> {
     Fact::Unknown(NOT_IN_AUTH_DETAILS.to_owned())
 }
 
-fn convert_group(raw: RawGroup, path: &Path) -> Result<Group, SourceError> {
-    let inline_policies = convert_inline(raw.group_policy_list, &raw.arn, path)?;
-    Ok(Group {
-        name: raw.group_name,
-        id: raw.group_id,
-        path: raw.path,
-        inline_policies,
-        attached_policies: attached_arns(raw.attached_managed_policies),
-        arn: raw.arn,
-    })
+fn is_aws_managed(arn: &str) -> bool {
+    arn_account(arn).is_some_and(|(_, account)| account == "aws")
 }
 
-fn convert_role(raw: RawRole, path: &Path) -> Result<Role, SourceError> {
-    let trust = raw
-        .assume_role_policy_document
-        .ok_or_else(|| SourceError::Content {
-            path: path.to_owned(),
-            message: format!("role `{}` has no `AssumeRolePolicyDocument`", raw.arn),
-        })?;
-    let trust_policy = document(&trust, path, || {
-        format!("trust policy of role `{}`", raw.arn)
-    })?;
-    let inline_policies = convert_inline(raw.role_policy_list, &raw.arn, path)?;
-    Ok(Role {
-        name: raw.role_name,
-        id: raw.role_id,
-        path: raw.path,
-        create_date: normalize_date(&raw.create_date),
-        trust_policy,
-        inline_policies,
-        attached_policies: attached_arns(raw.attached_managed_policies),
-        permissions_boundary: raw
-            .permissions_boundary
-            .and_then(|b| b.permissions_boundary_arn),
-        // Not part of the authorization details; the dump adds it.
-        max_session_duration: None,
-        last_used: raw
-            .role_last_used
-            .and_then(|used| used.last_used_date)
-            .map(|date| normalize_date(&date)),
-        arn: raw.arn,
-    })
+/// Turns the raw entries into inventory entries. A document that cannot
+/// be decoded, or is not there, is left out with a gap, as the live source
+/// does; a file whose JSON has the wrong shape is an error.
+struct Converter<'a> {
+    path: &'a Path,
+    gaps: Vec<Gap>,
 }
 
-fn convert_inline(
-    list: Vec<RawInline>,
-    owner: &str,
-    path: &Path,
-) -> Result<Vec<InlinePolicy>, SourceError> {
-    list.into_iter()
-        .map(|inline| {
-            let document = document(&inline.policy_document, path, || {
-                format!("inline policy `{}` of `{owner}`", inline.policy_name)
-            })?;
-            Ok(InlinePolicy {
-                name: inline.policy_name,
-                document,
-            })
+impl Converter<'_> {
+    fn user(&mut self, raw: RawUser) -> Result<User, SourceError> {
+        let inline_policies = self.inline(raw.user_policy_list, &raw.arn)?;
+        Ok(User {
+            name: raw.user_name,
+            id: raw.user_id,
+            path: raw.path,
+            create_date: normalize_date(&raw.create_date),
+            inline_policies,
+            attached_policies: attached_arns(raw.attached_managed_policies),
+            groups: raw.group_list,
+            permissions_boundary: raw
+                .permissions_boundary
+                .and_then(|b| b.permissions_boundary_arn),
+            access_keys: not_in_auth_details(),
+            console_password: not_in_auth_details(),
+            mfa_devices: not_in_auth_details(),
+            arn: raw.arn,
         })
-        .collect()
+    }
+
+    fn group(&mut self, raw: RawGroup) -> Result<Group, SourceError> {
+        let inline_policies = self.inline(raw.group_policy_list, &raw.arn)?;
+        Ok(Group {
+            name: raw.group_name,
+            id: raw.group_id,
+            path: raw.path,
+            inline_policies,
+            attached_policies: attached_arns(raw.attached_managed_policies),
+            arn: raw.arn,
+        })
+    }
+
+    fn role(&mut self, raw: RawRole) -> Result<Role, SourceError> {
+        let trust_policy = match &raw.assume_role_policy_document {
+            Some(trust) => self.decoded(trust, &raw.arn, TRUST_POLICY)?,
+            None => {
+                self.gap(&raw.arn, TRUST_POLICY, NOT_IN_DETAILS);
+                None
+            }
+        };
+        let inline_policies = self.inline(raw.role_policy_list, &raw.arn)?;
+        Ok(Role {
+            name: raw.role_name,
+            id: raw.role_id,
+            path: raw.path,
+            create_date: normalize_date(&raw.create_date),
+            // An empty text with a gap, as in the live source.
+            trust_policy: trust_policy.unwrap_or_default(),
+            inline_policies,
+            attached_policies: attached_arns(raw.attached_managed_policies),
+            permissions_boundary: raw
+                .permissions_boundary
+                .and_then(|b| b.permissions_boundary_arn),
+            // Not part of the authorization details; the dump adds it.
+            max_session_duration: None,
+            last_used: raw
+                .role_last_used
+                .and_then(|used| used.last_used_date)
+                .map(|date| normalize_date(&date)),
+            arn: raw.arn,
+        })
+    }
+
+    fn inline(
+        &mut self,
+        list: Vec<RawInline>,
+        owner: &str,
+    ) -> Result<Vec<InlinePolicy>, SourceError> {
+        let mut out = Vec::with_capacity(list.len());
+        for inline in list {
+            let what = format!("inline policy `{}`", inline.policy_name);
+            if let Some(document) = self.decoded(&inline.policy_document, owner, &what)? {
+                out.push(InlinePolicy {
+                    name: inline.policy_name,
+                    document,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn policy(
+        &mut self,
+        raw: RawPolicy,
+        aws_managed: bool,
+    ) -> Result<Option<ManagedPolicy>, SourceError> {
+        let default = raw
+            .policy_version_list
+            .iter()
+            .find(|v| v.is_default_version)
+            .or_else(|| {
+                let id = raw.default_version_id.as_deref()?;
+                raw.policy_version_list
+                    .iter()
+                    .find(|v| v.version_id.as_deref() == Some(id))
+            });
+        let Some((version, text)) = default.and_then(|v| Some((v, v.document.as_ref()?))) else {
+            self.gap(&raw.arn, DEFAULT_VERSION, NOT_IN_DETAILS);
+            return Ok(None);
+        };
+        let Some(document) = self.decoded(text, &raw.arn, DEFAULT_VERSION)? else {
+            return Ok(None);
+        };
+        let default_version_id = raw
+            .default_version_id
+            .clone()
+            .or_else(|| version.version_id.clone())
+            .unwrap_or_default();
+        let name = raw
+            .policy_name
+            .unwrap_or_else(|| name_from_arn(&raw.arn).to_owned());
+        Ok(Some(ManagedPolicy {
+            aws_managed,
+            name,
+            path: raw.path,
+            default_version_id,
+            document,
+            arn: raw.arn,
+        }))
+    }
+
+    /// The text of `owner`'s document `what`, or `None` and a gap when it
+    /// does not decode.
+    fn decoded(
+        &mut self,
+        raw: &RawValue,
+        owner: &str,
+        what: &str,
+    ) -> Result<Option<PolicyText>, SourceError> {
+        match document(raw, self.path, || format!("{what} of `{owner}`"))? {
+            Ok(text) => Ok(Some(text)),
+            Err(err) => {
+                tracing::warn!(
+                    resource = owner,
+                    what,
+                    "policy document could not be decoded"
+                );
+                self.gap(owner, what, &err.to_string());
+                Ok(None)
+            }
+        }
+    }
+
+    fn gap(&mut self, resource: &str, what: &str, reason: &str) {
+        self.gaps.push(Gap {
+            resource: resource.to_owned(),
+            what: what.to_owned(),
+            reason: reason.to_owned(),
+        });
+    }
 }
 
 fn attached_arns(list: Vec<RawAttached>) -> Vec<String> {
     list.into_iter().map(|a| a.policy_arn).collect()
-}
-
-fn convert_policy(raw: RawPolicy, path: &Path) -> Result<ManagedPolicy, SourceError> {
-    let default = raw
-        .policy_version_list
-        .iter()
-        .find(|v| v.is_default_version)
-        .or_else(|| {
-            let id = raw.default_version_id.as_deref()?;
-            raw.policy_version_list
-                .iter()
-                .find(|v| v.version_id.as_deref() == Some(id))
-        });
-    let Some((version, text)) = default.and_then(|v| Some((v, v.document.as_ref()?))) else {
-        return Err(SourceError::Content {
-            path: path.to_owned(),
-            message: format!(
-                "managed policy `{}` has no document for its default version",
-                raw.arn
-            ),
-        });
-    };
-    let document = document(text, path, || format!("managed policy `{}`", raw.arn))?;
-    let default_version_id = raw
-        .default_version_id
-        .clone()
-        .or_else(|| version.version_id.clone())
-        .unwrap_or_default();
-    let name = raw
-        .policy_name
-        .unwrap_or_else(|| name_from_arn(&raw.arn).to_owned());
-    Ok(ManagedPolicy {
-        aws_managed: arn_account(&raw.arn).is_some_and(|(_, account)| account == "aws"),
-        name,
-        path: raw.path,
-        default_version_id,
-        document,
-        arn: raw.arn,
-    })
 }
 
 fn used_policies<'a>(
@@ -378,11 +441,13 @@ fn used_policies<'a>(
 /// The exact text of a policy document given as a JSON string or object.
 ///
 /// `what` names the document in errors (`inline policy `p` of `arn``).
+/// A string that does not percent-decode to text is the inner error: the
+/// live source meets the same answer and records a gap.
 pub fn document(
     raw: &RawValue,
     path: &Path,
     what: impl Fn() -> String,
-) -> Result<PolicyText, SourceError> {
+) -> Result<Result<PolicyText, DecodeError>, SourceError> {
     let text = raw.get();
     let content = |message: &str| SourceError::Content {
         path: path.to_owned(),
@@ -391,9 +456,9 @@ pub fn document(
     if text.starts_with('"') {
         let decoded: String =
             serde_json::from_str(text).map_err(|err| content(&err.to_string()))?;
-        PolicyText::from_aws(&decoded).map_err(|err| content(&err.to_string()))
+        Ok(PolicyText::from_aws(&decoded))
     } else if text.starts_with('{') {
-        Ok(PolicyText::new(dedent(text)))
+        Ok(Ok(PolicyText::new(dedent(text))))
     } else {
         Err(content(
             "policy document is neither a JSON object nor a string",
@@ -480,6 +545,7 @@ mod tests {
     fn doc(text: &str) -> String {
         document(&raw(text), Path::new("f.json"), || "x".to_owned())
             .unwrap()
+            .unwrap()
             .as_str()
             .to_owned()
     }
@@ -524,10 +590,8 @@ mod tests {
             err,
             "unexpected content in `f.json`: trust policy of `r`: policy document is neither a JSON object nor a string"
         );
-        let err = document(&raw("\"%FF\""), Path::new("f.json"), || "p".to_owned())
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("does not decode to UTF-8"), "{err}");
+        let undecodable = document(&raw("\"%FF\""), Path::new("f.json"), || "p".to_owned());
+        assert_eq!(undecodable.unwrap(), Err(DecodeError));
     }
 
     #[test]
@@ -636,15 +700,56 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_default_document_is_an_error() {
-        let text = r#"{"Policies": [{"Arn": "arn:aws:iam::123456789012:policy/p", "DefaultVersionId": "v2",
-            "PolicyVersionList": [{"Document": "{}", "VersionId": "v1", "IsDefaultVersion": false}]}]}"#;
-        let err = parse_authorization_details(text.as_bytes(), Path::new("d.json"))
-            .unwrap_err()
-            .to_string();
+    fn missing_and_undecodable_documents_are_gaps_as_in_the_live_source() {
+        let text = r#"{
+    "Policies": [{"Arn": "arn:aws:iam::123456789012:policy/p", "DefaultVersionId": "v2",
+        "PolicyVersionList": [{"Document": "{}", "VersionId": "v1", "IsDefaultVersion": false}]}],
+    "RoleDetailList": [
+        {"RoleName": "r", "RoleId": "AROA1", "Arn": "arn:aws:iam::123456789012:role/r",
+         "RolePolicyList": [{"PolicyName": "bad", "PolicyDocument": "%FF"},
+                            {"PolicyName": "good", "PolicyDocument": "%7B%7D"}]},
+        {"RoleName": "s", "RoleId": "AROA2", "Arn": "arn:aws:iam::123456789012:role/s",
+         "AssumeRolePolicyDocument": "%C3%28"}
+    ]
+}"#;
+        let details = parse_authorization_details(text.as_bytes(), Path::new("d.json")).unwrap();
+        assert_eq!(details.policies, []);
+        let r = &details.roles[0];
+        assert_eq!(r.trust_policy, PolicyText::default());
+        let names: Vec<_> = r.inline_policies.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["good"]);
+        assert_eq!(details.roles[1].trust_policy, PolicyText::default());
+
+        let undecodable = DecodeError.to_string();
+        let gap = |resource: &str, what: &str, reason: &str| Gap {
+            resource: resource.to_owned(),
+            what: what.to_owned(),
+            reason: reason.to_owned(),
+        };
         assert_eq!(
-            err,
-            "unexpected content in `d.json`: managed policy `arn:aws:iam::123456789012:policy/p` has no document for its default version"
+            details.gaps,
+            [
+                gap(
+                    "arn:aws:iam::123456789012:role/r",
+                    "trust policy",
+                    NOT_IN_DETAILS
+                ),
+                gap(
+                    "arn:aws:iam::123456789012:role/r",
+                    "inline policy `bad`",
+                    &undecodable
+                ),
+                gap(
+                    "arn:aws:iam::123456789012:role/s",
+                    "trust policy",
+                    &undecodable
+                ),
+                gap(
+                    "arn:aws:iam::123456789012:policy/p",
+                    "default policy version",
+                    NOT_IN_DETAILS
+                ),
+            ]
         );
     }
 

@@ -20,6 +20,7 @@ use crate::inventory::{
 use super::credentials;
 use super::error::CallError;
 use super::{Clients, date_text};
+use crate::source::iam_json::{DEFAULT_VERSION, NOT_IN_DETAILS, TRUST_POLICY};
 
 /// What the IAM phase found.
 #[derive(Debug, Default)]
@@ -173,12 +174,12 @@ fn group(detail: GroupDetail, gaps: &mut Vec<Gap>) -> Group {
 fn role(detail: RoleDetail, gaps: &mut Vec<Gap>) -> Role {
     let arn = detail.arn.unwrap_or_default();
     let trust_policy = match detail.assume_role_policy_document.as_deref() {
-        Some(raw) => decoded(&arn, "trust policy", raw, gaps).unwrap_or_default(),
+        Some(raw) => decoded(&arn, TRUST_POLICY, raw, gaps).unwrap_or_default(),
         None => {
             gaps.push(Gap {
                 resource: arn.clone(),
-                what: "trust policy".to_owned(),
-                reason: "not in the authorization details".to_owned(),
+                what: TRUST_POLICY.to_owned(),
+                reason: NOT_IN_DETAILS.to_owned(),
             });
             PolicyText::default()
         }
@@ -302,12 +303,12 @@ fn managed_policy(
     let Some(raw) = version.and_then(|v| v.document) else {
         gaps.push(Gap {
             resource: arn,
-            what: "default policy version".to_owned(),
-            reason: "not in the authorization details".to_owned(),
+            what: DEFAULT_VERSION.to_owned(),
+            reason: NOT_IN_DETAILS.to_owned(),
         });
         return None;
     };
-    let document = decoded(&arn, "default policy version", &raw, gaps)?;
+    let document = decoded(&arn, DEFAULT_VERSION, &raw, gaps)?;
     Some(ManagedPolicy {
         name,
         path: iam_path(detail.path),
