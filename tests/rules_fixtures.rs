@@ -334,12 +334,27 @@ fn cases() -> Vec<Case> {
                 bucket_mut(inv).policy = Fact::Unknown("AccessDenied: not allowed".into());
             },
             config: base_config,
-            expected: vec![row(
-                "PO002",
-                "",
-                BUCKET_ARN,
-                "bucket policy could not be collected: AccessDenied: not allowed",
-            )],
+            // The writes it decides are left unanswered, and say so.
+            expected: vec![
+                row(
+                    "PO002",
+                    "",
+                    BUCKET_ARN,
+                    "bucket policy could not be collected: AccessDenied: not allowed",
+                ),
+                row(
+                    "PO408",
+                    "oidc",
+                    ROLE_ARN,
+                    "the answers about `videsk-connector-oidc` leave out bucket policy of `rec-bucket` (not collected: AccessDenied: not allowed)",
+                ),
+                row(
+                    "PO408",
+                    "static",
+                    USER_ARN,
+                    "the answers about `videsk-connector` leave out bucket policy of `rec-bucket` (not collected: AccessDenied: not allowed)",
+                ),
+            ],
         },
         Case {
             rule: "PO101",
@@ -796,4 +811,32 @@ fn unknown_facts_are_not_guessed_by_other_rules() {
         .map(|f| f.rule_id)
         .collect();
     assert_eq!(rules, vec!["PO002"]);
+}
+
+#[test]
+fn an_unknown_bucket_policy_is_not_read_as_no_policy() {
+    // The identity policy alone would let the connector write anywhere in
+    // the bucket; a bucket policy that could not be read may deny it.
+    let mut inv = compliant();
+    set_user_policy(
+        &mut inv,
+        &allow("s3:PutObject", "arn:aws:s3:::rec-bucket/*"),
+    );
+    bucket_mut(&mut inv).policy = Fact::Unknown("AccessDenied: Access Denied".into());
+    let findings = scan(&inv, &base_config());
+    let rules: Vec<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+    assert_eq!(rules, ["PO002", "PO408", "PO408"], "{findings:#?}");
+    assert_eq!(
+        findings[1].message,
+        "the answers about `videsk-connector-oidc` leave out bucket policy of `rec-bucket` \
+         (not collected: AccessDenied: Access Denied)"
+    );
+
+    // The same when the buckets themselves could not be listed.
+    inv.buckets = Fact::Unknown("not in an authorization-details file".into());
+    let rules: Vec<String> = scan(&inv, &base_config())
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert_eq!(rules, ["PO002", "PO408", "PO408"]);
 }

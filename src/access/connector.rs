@@ -7,7 +7,7 @@ use super::lang::{Pattern, Search};
 use super::probe::{Probe, Want};
 use super::subject::Subject;
 use crate::config::Connector;
-use crate::inventory::Inventory;
+use crate::inventory::{Fact, Inventory};
 use crate::policy::Effect;
 use crate::policy::catalog::{AccessLevel, Action, Catalog};
 
@@ -98,9 +98,25 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         unusable: subject.unusable.clone(),
         ..Answers::default()
     };
+    // Writes to the bucket depend on its policy: when that was not
+    // collected, they are not answered (an absent policy would be read as
+    // "no policy" and a Deny missed), and the answers say what they lack.
+    let unknown_policy = unknown_bucket_policy(inv, &connector.bucket);
+    if let Some(reason) = &unknown_policy {
+        answers.unusable.push(format!(
+            "bucket policy of `{}` (not collected: {reason})",
+            connector.bucket
+        ));
+    }
+    let policy_known = unknown_policy.is_none();
+    let allowed_actions: &[String] = if policy_known {
+        &connector.allowed_actions
+    } else {
+        &[]
+    };
 
     let catalog = Catalog::get().ok();
-    for action in &connector.allowed_actions {
+    for action in allowed_actions {
         let object_action = catalog
             .and_then(|c| c.action(action))
             .is_some_and(|a| a.applies_to_resource(&format!("{objects}k")));
@@ -148,6 +164,11 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
 
     if let Some(catalog) = catalog {
         answers.extras = extras(inv, catalog, &probe, connector, &subject);
+        if !policy_known {
+            answers
+                .extras
+                .retain(|extra| extra.concern != Concern::Bucket);
+        }
     }
     for action in OTHER_SERVICE_ACTIONS {
         if probe.decide(action, "*").is_allowed() {
@@ -156,6 +177,21 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         }
     }
     answers
+}
+
+/// Why the policy of `bucket` is not known, when it is not: the buckets
+/// could not be listed, or its policy could not be read.
+pub fn unknown_bucket_policy(inv: &Inventory, bucket: &str) -> Option<String> {
+    match &inv.buckets {
+        Fact::Unknown(reason) => Some(reason.clone()),
+        Fact::Present(buckets) => buckets
+            .iter()
+            .find(|b| b.name == bucket)?
+            .policy
+            .unknown_reason()
+            .map(str::to_owned),
+        Fact::Absent => None,
+    }
 }
 
 /// Every catalog action the connector can take beyond its allowed ones.

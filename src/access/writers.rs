@@ -36,6 +36,11 @@ pub fn writers(
     now: &str,
     except: &[String],
 ) -> Vec<Writer> {
+    // Who can write depends on the bucket policy: unknown, it is not
+    // answered (PO002 says why).
+    if super::connector::unknown_bucket_policy(inv, bucket).is_some() {
+        return Vec::new();
+    }
     let objects = format!("arn:aws:s3:::{bucket}/");
     let domain = [Pattern::glob(&format!("{objects}*"))];
     let candidates = [format!("{objects}x"), format!("{objects}public/x")];
