@@ -499,7 +499,7 @@ fn no_drift_exits_0_and_leaves_the_baseline_alone() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         stdout.lines().last().unwrap(),
-        "0 findings in account 111122223333 (dump source, collected 2026-12-04T16:32:00Z)"
+        "0 findings in account 111122223333 (dump source, collected 2026-12-04T17:39:06Z)"
     );
     assert!(stdout.contains("connector recordings-static (static, user videsk-connector writes to rec-bucket/uploads/): no findings"));
     assert_eq!(std::fs::read_to_string(&base).unwrap(), before);
@@ -564,7 +564,7 @@ fn drift_fails_on_its_severity_renders_every_format_and_updates_the_baseline() {
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(
         table.ends_with(
-            "3 findings (1 critical, 1 high, 1 info) in account 111122223333 (dump source, collected 2026-12-04T16:32:00Z)\n"
+            "3 findings (1 critical, 1 high, 1 info) in account 111122223333 (dump source, collected 2026-12-04T17:39:06Z)\n"
         ),
         "{table}"
     );

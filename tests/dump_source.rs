@@ -63,17 +63,17 @@ fn all_on() -> PublicAccessBlock {
     }
 }
 
-/// How the AWS CLI prints the guide's PutObject policy (it re-serialises
-/// IAM documents with a four-space indent).
-const GUIDE_PUT_POLICY_CLI: &str = r#"{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": "s3:PutObject",
-            "Resource": "arn:aws:s3:::rec-bucket/*"
-        }
-    ]
+/// The guide's PutObject policy exactly as put: the dump keeps IAM
+/// documents as IAM returns them.
+const GUIDE_PUT_POLICY: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:PutObject",
+      "Resource": "arn:aws:s3:::rec-bucket/*"
+    }
+  ]
 }"#;
 
 /// The guide's bucket policy exactly as put (S3 returns it verbatim).
@@ -108,22 +108,22 @@ const GUIDE_BUCKET_POLICY: &str = r#"{
     ]
 }"#;
 
-const AUDIENCE_ONLY_TRUST_CLI: &str = r#"{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {
-                "Federated": "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"
-            },
-            "Action": "sts:AssumeRoleWithWebIdentity",
-            "Condition": {
-                "StringEquals": {
-                    "accounts.google.com:aud": "cloud-connector@bridge-fed-connector.iam.gserviceaccount.com"
-                }
-            }
+const AUDIENCE_ONLY_TRUST: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::111122223333:oidc-provider/accounts.google.com"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringEquals": {
+          "accounts.google.com:aud": "cloud-connector@bridge-fed-connector.iam.gserviceaccount.com"
         }
-    ]
+      }
+    }
+  ]
 }"#;
 
 #[test]
@@ -142,17 +142,14 @@ fn example_dump_reads_by_value() {
     assert_eq!(user.path, "/");
     assert_eq!(user.inline_policies.len(), 1);
     assert_eq!(user.inline_policies[0].name, "videsk-put-recordings");
-    assert_eq!(
-        user.inline_policies[0].document.as_str(),
-        GUIDE_PUT_POLICY_CLI
-    );
+    assert_eq!(user.inline_policies[0].document.as_str(), GUIDE_PUT_POLICY);
     assert_eq!(user.attached_policies, Vec::<String>::new());
     assert_eq!(user.groups, Vec::<String>::new());
     let Fact::Present(keys) = &user.access_keys else {
         panic!("{:?}", user.access_keys)
     };
     assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0].id, "AKIARTX3GSDS6B5BW623");
+    assert_eq!(keys[0].id, "AKIARTX3GSDS6BBMLDYJ");
     assert_eq!(keys[0].status, "Active");
     assert!(
         keys[0].create_date.starts_with("2026-"),
@@ -198,7 +195,7 @@ fn example_dump_reads_by_value() {
         ["1c58a3a8518e8759bf075b76b750d4f2df264fcd"]
     );
     let role = inv.role("videsk-connector-oidc").unwrap();
-    assert_eq!(role.trust_policy.as_str(), AUDIENCE_ONLY_TRUST_CLI);
+    assert_eq!(role.trust_policy.as_str(), AUDIENCE_ONLY_TRUST);
     assert_eq!(role.max_session_duration, Some(3600));
     assert_eq!(role.last_used, None);
     assert_eq!(
@@ -212,7 +209,7 @@ fn example_dump_reads_by_value() {
     assert_eq!(policy.name, "videsk-connector-put");
     assert!(!policy.aws_managed);
     assert_eq!(policy.default_version_id, "v1");
-    assert_eq!(policy.document.as_str(), GUIDE_PUT_POLICY_CLI);
+    assert_eq!(policy.document.as_str(), GUIDE_PUT_POLICY);
 
     // The access point the guide asks for.
     let Fact::Present(points) = &inv.access_points else {

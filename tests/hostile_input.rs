@@ -646,7 +646,7 @@ fn reports_mask_key_ids_and_escape_account_text() {
     let snapshot = hostile_snapshot(dir.path());
     let snapshot_text = std::fs::read_to_string(&snapshot).unwrap();
     // The user owns the snapshot: full ids there.
-    assert!(snapshot_text.contains("AKIARTX3GSDS6B5BW623"));
+    assert!(snapshot_text.contains("AKIARTX3GSDS6BBMLDYJ"));
     assert!(snapshot_text.contains("AKIAIOSFODNN7EXAMPLE"));
 
     for format in ["table", "json", "sarif", "markdown"] {
@@ -664,11 +664,11 @@ fn reports_mask_key_ids_and_escape_account_text() {
         );
         assert_eq!(run.code, 1, "{format}: {run:?}");
         let out = &run.stdout;
-        for key in ["AKIARTX3GSDS6B5BW623", "AKIAIOSFODNN7EXAMPLE"] {
+        for key in ["AKIARTX3GSDS6BBMLDYJ", "AKIAIOSFODNN7EXAMPLE"] {
             assert!(!out.contains(key), "{format} shows the key id {key}");
         }
         assert!(
-            out.contains("AKIA************W623"),
+            out.contains("AKIA************LDYJ"),
             "{format}: no masked key:\n{out}"
         );
         assert!(
