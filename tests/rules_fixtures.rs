@@ -840,3 +840,15 @@ fn an_unknown_bucket_policy_is_not_read_as_no_policy() {
         .collect();
     assert_eq!(rules, ["PO002", "PO408", "PO408"]);
 }
+
+#[test]
+fn findings_do_not_depend_on_the_source_kind() {
+    let mut live = compliant();
+    bucket_mut(&mut live).public_access_block = Fact::Unknown("AccessDenied".into());
+    live.source.kind = "live".into();
+    let mut dumped = live.clone();
+    dumped.source.kind = "dump".into();
+    let findings = scan(&live, &base_config());
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings, scan(&dumped, &base_config()));
+}

@@ -43,13 +43,16 @@ pub fn principal_missing(cx: &ScanContext<'_>) -> Vec<Hit> {
 }
 
 /// PO002: facts that could not be collected, one hit per gap.
+///
+/// The source's kind is not evidence: the inventory's origin never changes
+/// a finding, so that live, dump and snapshot scans of one account agree
+/// (reports name the source once, in their header).
 pub fn collection_incomplete(cx: &ScanContext<'_>) -> Vec<Hit> {
     cx.inventory
         .unknowns()
         .into_iter()
         .map(|gap| Hit {
             message: format!("{} could not be collected: {}", gap.what, gap.reason),
-            evidence: vec![Evidence::new("source", cx.inventory.source.kind.clone())],
             identity: vec![gap.what.clone()],
             resource: gap.resource,
             ..Hit::default()
