@@ -176,23 +176,11 @@ fn evaluate(inventory: &Inventory, config: &Config) -> Vec<Finding> {
     app::evaluate(&Catalog::load().unwrap(), inventory, config).unwrap()
 }
 
-/// Live and dump findings are equal. The AWS CLI prints IAM documents
-/// re-indented (the dump script here does not keep them as IAM returned
-/// them): lines stay, columns move. Columns are therefore compared only in
-/// S3's documents, which the CLI passes through verbatim.
+/// Live and dump findings are equal, to the column: the dump keeps every
+/// document as AWS returned it.
 fn assert_same_conclusions(name: &str, live: &[Finding], dump: &[Finding]) {
-    let comparable = |findings: &[Finding]| {
-        let mut findings = findings.to_vec();
-        for location in findings.iter_mut().filter_map(|f| f.location.as_mut()) {
-            let verbatim = location.document.starts_with("bucket policy")
-                || location.document.starts_with("access point policy");
-            if !verbatim {
-                location.column = None;
-            }
-        }
-        serde_json::to_value(findings).unwrap()
-    };
-    let (a, b) = (comparable(live), comparable(dump));
+    let a = serde_json::to_value(live).unwrap();
+    let b = serde_json::to_value(dump).unwrap();
     assert!(
         a == b,
         "{name}: the live and dump scans differ:\nlive: {a:#}\ndump: {b:#}"
@@ -632,13 +620,10 @@ fn assert_s7_conclusions(findings: &[Finding]) {
     );
 }
 
-/// S7 from the dump. The AWS CLI parses IAM documents with a reader that
-/// keeps the last duplicate key and prints them re-serialised, so a dump
-/// made by this branch's `dump-account.sh` holds the trust without its
-/// `sub` pin, and the scan reports PO410 instead of PO450. Branch
-/// `dump-exact` makes the script keep documents as IAM returned them.
+/// S7 from the dump. The AWS CLI would parse IAM documents with a reader
+/// that keeps the last duplicate key; `dump-account.sh` keeps them as IAM
+/// returned them, so the dump's scan reports PO450 at the same place.
 #[tokio::test]
-#[ignore = "needs dump-account.sh to keep IAM documents verbatim (branch dump-exact)"]
 async fn s7_from_the_dump() {
     let emulator = Emulator::start();
     let account = collect(&emulator, &["S7"], false, &[OIDC]).await;
