@@ -70,7 +70,12 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
         role_arn: args.role_arn.clone(),
         external_id: args.external_id.clone(),
         concurrency: usize::from(args.concurrency),
-        max_attempts: None,
+        max_attempts: args.max_attempts,
+        retry_mode: args.retry_mode.map(|mode| match mode {
+            crate::cli::RetryModeArg::Standard => source::aws::RetryMode::Standard,
+            crate::cli::RetryModeArg::Adaptive => source::aws::RetryMode::Adaptive,
+        }),
+        call_timeout: args.call_timeout,
         credentials: None,
     };
     source::aws::collect(&options).await

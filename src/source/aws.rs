@@ -26,6 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_types::date_time::{DateTime, Format};
 use aws_types::SdkConfig;
@@ -35,7 +36,9 @@ use crate::inventory::Inventory;
 
 use self::error::CallError;
 use self::intercept::{CallCounter, CustomEndpointHost};
+
 use super::SourceError;
+pub use aws_config::retry::RetryMode;
 
 /// The region used when neither the options, the environment nor the
 /// profile name one. IAM and STS are global; buckets get their own region.
@@ -64,6 +67,12 @@ pub struct LiveOptions {
     /// Attempts per call, retries included. `None` keeps the SDK's
     /// configured value (3 by default, `AWS_MAX_ATTEMPTS`).
     pub max_attempts: Option<u32>,
+    /// The SDK's retry mode. `None` keeps the SDK's configured mode
+    /// (standard by default, `AWS_RETRY_MODE`).
+    pub retry_mode: Option<RetryMode>,
+    /// Longest time one call may take, retries included (the SDK's
+    /// operation timeout). `None`: no limit beyond the SDK's connect timeout.
+    pub call_timeout: Option<Duration>,
     /// Fixed credentials instead of the default chain, for programs that
     /// embed putonly and for tests.
     pub credentials: Option<Credentials>,
@@ -79,6 +88,8 @@ impl Default for LiveOptions {
             external_id: None,
             concurrency: 8,
             max_attempts: None,
+            retry_mode: None,
+            call_timeout: None,
             credentials: None,
         }
     }
@@ -167,9 +178,12 @@ impl Clients {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        if let Some(attempts) = options.max_attempts {
+        if let Some(retry) = retry_config(options) {
+            loader = loader.retry_config(retry);
+        }
+        if let Some(timeout) = options.call_timeout {
             loader =
-                loader.retry_config(RetryConfig::standard().with_max_attempts(attempts.max(1)));
+                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
         }
         if let Some(credentials) = &options.credentials {
             loader = loader.credentials_provider(credentials.clone());
@@ -269,6 +283,23 @@ impl Clients {
     }
 }
 
+/// The SDK's retry settings when the options change them: the chosen mode
+/// (standard unless told), with the chosen number of attempts (the mode's
+/// default of 3 unless told).
+fn retry_config(options: &LiveOptions) -> Option<RetryConfig> {
+    if options.retry_mode.is_none() && options.max_attempts.is_none() {
+        return None;
+    }
+    let config = match options.retry_mode {
+        Some(RetryMode::Adaptive) => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    Some(match options.max_attempts {
+        Some(attempts) => config.with_max_attempts(attempts.max(1)),
+        None => config,
+    })
+}
+
 /// Who the credentials belong to.
 struct Identity {
     account_id: String,
@@ -314,4 +345,30 @@ fn date_text(date: Option<&DateTime>) -> String {
 
 fn now_rfc3339() -> String {
     date_text(Some(&DateTime::from(SystemTime::now())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_settings_are_left_to_the_sdk_unless_given() {
+        assert_eq!(retry_config(&LiveOptions::default()), None);
+
+        let adaptive = LiveOptions {
+            retry_mode: Some(RetryMode::Adaptive),
+            ..LiveOptions::default()
+        };
+        let config = retry_config(&adaptive).unwrap_or_else(RetryConfig::disabled);
+        assert_eq!(config.mode(), RetryMode::Adaptive);
+        assert_eq!(config.max_attempts(), 3);
+
+        let attempts = LiveOptions {
+            max_attempts: Some(5),
+            ..LiveOptions::default()
+        };
+        let config = retry_config(&attempts).unwrap_or_else(RetryConfig::disabled);
+        assert_eq!(config.mode(), RetryMode::Standard);
+        assert_eq!(config.max_attempts(), 5);
+    }
 }
