@@ -126,3 +126,8 @@ offline scan    $(printf '%8s  %8s  %10s  %14s  %9s' "${offline[@]}")
 offline input: $offline_input
 concurrency: $concurrency; the emulator's own time is part of the live figure
 EOF
+
+# Where the live scan's time went: its phase milestones, with timestamps.
+echo
+echo "live scan phases (log milestones):"
+sed 's/\x1b\[[0-9;]*m//g' "$work/live.err" | grep -E 'collected|collection done|scan finished|snapshot written' | sed 's/^/  /' || true
