@@ -12,8 +12,11 @@
 # and the targets of the issue beside them. It prints figures only: it
 # asserts nothing, and its exit code says only whether it could run.
 #
-# Usage: scripts/bench.sh [--dump] [--no-build] [--roles N] [--users N]
-#                         [--buckets N] [--concurrency N]
+# Usage: scripts/bench.sh [--dump] [--no-build] [--keep] [--roles N]
+#                         [--users N] [--buckets N] [--concurrency N]
+#
+# --keep leaves the work directory (snapshot, reports, logs) in place and
+# prints its path, e.g. to profile the offline scan of the snapshot.
 #
 # Everything stays on 127.0.0.1: cleared environment, dummy credentials,
 # AWS_EC2_METADATA_DISABLED=true, no AWS config files. The emulator is
@@ -22,16 +25,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-dump=false build=true roles=2000 users=300 buckets=300 concurrency=16
+dump=false build=true keep=false roles=2000 users=300 buckets=300 concurrency=16
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dump) dump=true ;;
         --no-build) build=false ;;
+        --keep) keep=true ;;
         --roles) roles=$2; shift ;;
         --users) users=$2; shift ;;
         --buckets) buckets=$2; shift ;;
         --concurrency) concurrency=$2; shift ;;
-        *) echo "usage: $0 [--dump] [--no-build] [--roles N] [--users N] [--buckets N] [--concurrency N]" >&2; exit 2 ;;
+        *) echo "usage: $0 [--dump] [--no-build] [--keep] [--roles N] [--users N] [--buckets N] [--concurrency N]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -49,7 +53,7 @@ work=$(mktemp -d)
 emulator_pid=
 cleanup() {
     if [[ -n "$emulator_pid" ]]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
+    if $keep; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
