@@ -89,8 +89,13 @@ pub fn evaluate(
 ) -> Result<Vec<Finding>, AppError> {
     let now = crate::rules::checks::parse_time(&inventory.source.collected_at)
         .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?;
+    let started = std::time::Instant::now();
     let model =
         crate::access::AccessModel::build(inventory, config, &inventory.source.collected_at);
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "access model built"
+    );
     let context = ScanContext {
         inventory,
         config,
