@@ -52,26 +52,30 @@ fi
 work=$(mktemp -d)
 emulator_pid=
 cleanup() {
-    if [[ -n "$emulator_pid" ]]; then kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; fi
+    if [[ -n "$emulator_pid" ]]; then
+        kill "$emulator_pid" 2>/dev/null || true
+        for _ in $(seq 20); do kill -0 "$emulator_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$emulator_pid" 2>/dev/null || true
+        wait "$emulator_pid" 2>/dev/null || true
+    fi
     if $keep; then echo "work directory kept: $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
 # A cleared environment: nothing inherited can send a request elsewhere.
-loopback() {
-    env -i PATH="$venv/bin:$PATH" HOME="$work" \
-        MOTO_ACCOUNT_ID=111122223333 \
-        AWS_EC2_METADATA_DISABLED=true \
-        AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing \
-        AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 \
-        AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
-        PYTHONDONTWRITEBYTECODE=1 PUTONLY_LOG=putonly=info \
-        "$@"
-}
+# An array, not a function, so that a command started in the background
+# with it has its own process id in $! (env execs the command).
+loopback=(env -i PATH="$venv/bin:$PATH" HOME="$work"
+    MOTO_ACCOUNT_ID=111122223333
+    AWS_EC2_METADATA_DISABLED=true
+    AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+    AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
+    AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+    PYTHONDONTWRITEBYTECODE=1 PUTONLY_LOG=putonly=info)
 
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint=http://127.0.0.1:$port
-loopback "$venv/bin/python" tests/emulator/launch.py "$port" >"$work/moto.log" 2>&1 &
+"${loopback[@]}" "$venv/bin/python" tests/emulator/launch.py "$port" >"$work/moto.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 300); do
     curl -fs -o /dev/null "$endpoint/moto-api/" && break
@@ -80,14 +84,14 @@ done
 curl -fs -o /dev/null "$endpoint/moto-api/" || { echo "the emulator did not start: $(tail -5 "$work/moto.log")" >&2; exit 2; }
 
 echo "seeding $roles roles, $users users, $buckets buckets into $endpoint ..." >&2
-seeded=$(loopback "$venv/bin/python" scripts/bench-seed.py "$endpoint" \
+seeded=$("${loopback[@]}" "$venv/bin/python" scripts/bench-seed.py "$endpoint" \
     --roles "$roles" --users "$users" --buckets "$buckets")
 echo "seeded: $seeded" >&2
 
 # Runs a command under /usr/bin/time -v; sets wall (s), rss (MB), calls.
 measure() {
     local name=$1; shift
-    loopback /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
+    "${loopback[@]}" /usr/bin/time -v -o "$work/$name.time" "$@" >"$work/$name.out" 2>"$work/$name.err" || true
     local clock
     clock=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$work/$name.time")
     wall=$(awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$clock")
@@ -109,7 +113,7 @@ live=("$wall" "$rss" "${calls:-?}" "${attempts:-?}" "$findings")
 
 if $dump; then
     started=$(date +%s.%N)
-    loopback bash scripts/dump-account.sh --endpoint-url "$endpoint" --region us-east-1 "$work/dump" 2>"$work/dump.err"
+    "${loopback[@]}" bash scripts/dump-account.sh --endpoint-url "$endpoint" --region us-east-1 "$work/dump" 2>"$work/dump.err"
     dump_seconds=$(echo "$(date +%s.%N) - $started" | bc)
     measure offline "${scan[@]}" --from-dump "$work/dump" --no-snapshot-out
     offline_input="dump (scripts/dump-account.sh, written in ${dump_seconds%.*} s)"
