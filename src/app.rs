@@ -70,7 +70,12 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
         role_arn: args.role_arn.clone(),
         external_id: args.external_id.clone(),
         concurrency: usize::from(args.concurrency),
-        max_attempts: None,
+        max_attempts: args.max_attempts,
+        retry_mode: args.retry_mode.map(|mode| match mode {
+            crate::cli::RetryModeArg::Standard => source::aws::RetryMode::Standard,
+            crate::cli::RetryModeArg::Adaptive => source::aws::RetryMode::Adaptive,
+        }),
+        call_timeout: args.call_timeout,
         credentials: None,
     };
     source::aws::collect(&options).await
@@ -84,8 +89,13 @@ pub fn evaluate(
 ) -> Result<Vec<Finding>, AppError> {
     let now = crate::rules::checks::parse_time(&inventory.source.collected_at)
         .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?;
+    let started = std::time::Instant::now();
     let model =
         crate::access::AccessModel::build(inventory, config, &inventory.source.collected_at);
+    tracing::debug!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "access model built"
+    );
     let context = ScanContext {
         inventory,
         config,

@@ -82,6 +82,37 @@ pub struct SourceArgs {
     /// Concurrent per-bucket and per-user requests.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// The SDK's retry mode for throttling and transient errors: standard,
+    /// or adaptive (also slows down the client when throttled). Default:
+    /// AWS_RETRY_MODE, else standard.
+    #[arg(long, value_name = "MODE", value_enum)]
+    pub retry_mode: Option<RetryModeArg>,
+    /// Attempts per AWS call, retries included. Default: AWS_MAX_ATTEMPTS,
+    /// else 3.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: Option<u32>,
+    /// Longest time one AWS call may take, retries included; a call that
+    /// runs out is recorded as not collected. Default: no limit.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub call_timeout: Option<std::time::Duration>,
+}
+
+/// The SDK's retry modes, as `--retry-mode` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryModeArg {
+    Standard,
+    Adaptive,
+}
+
+/// A positive number of seconds, fractions allowed (`2.5`).
+fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(format!("`{text}` is not between 0 and 86400 seconds"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
 #[derive(Debug, Args)]

@@ -1,6 +1,8 @@
 //! Every policy document of an inventory, parsed once, with a label that
 //! says where it lives.
 
+use std::collections::HashMap;
+
 use crate::inventory::{Inventory, PolicyText};
 use crate::policy::{ParseError, Policy, PolicyKind, parse};
 
@@ -49,6 +51,10 @@ pub enum DocumentKey {
 #[derive(Debug, Default)]
 pub struct Documents {
     entries: Vec<(DocumentKey, Document)>,
+    /// Position in `entries` of each key's first document: every principal
+    /// of the account looks its documents up, so a search would be
+    /// quadratic in the size of the account.
+    index: HashMap<DocumentKey, usize>,
 }
 
 impl Documents {
@@ -105,11 +111,17 @@ impl Documents {
                     .push((DocumentKey::AccessPoint(point.arn.clone()), doc));
             }
         }
+        for (position, (key, _)) in docs.entries.iter().enumerate() {
+            docs.index.entry(key.clone()).or_insert(position);
+        }
         docs
     }
 
     pub fn get(&self, key: &DocumentKey) -> Option<&Document> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, d)| d)
+        self.index
+            .get(key)
+            .and_then(|&position| self.entries.get(position))
+            .map(|(_, d)| d)
     }
 
     /// Every document, in inventory order.

@@ -44,7 +44,9 @@ impl AccessModel {
     /// Asks every question for every connector. `now` is the time the
     /// facts describe (RFC 3339), the value of `aws:CurrentTime`.
     pub fn build(inv: &Inventory, config: &Config, now: &str) -> AccessModel {
+        let started = std::time::Instant::now();
         let documents = documents::Documents::parse_all(inv);
+        let parsed = started.elapsed();
         let connectors = config
             .connectors
             .iter()
@@ -55,6 +57,7 @@ impl AccessModel {
                     .and_then(|o| trust::answer(inv, &documents, &c.principal, o)),
             })
             .collect::<Vec<_>>();
+        let answered = started.elapsed();
         let absent_keys = match crate::policy::catalog::Catalog::get() {
             Ok(catalog) => documents
                 .iter()
@@ -62,6 +65,7 @@ impl AccessModel {
                 .collect(),
             Err(_) => Vec::new(),
         };
+        let linted = started.elapsed();
         let principals: Vec<String> = connectors
             .iter()
             .filter_map(|c| c.answers.principal_arn.clone())
@@ -82,6 +86,13 @@ impl AccessModel {
                 )
             })
             .collect();
+        tracing::debug!(
+            parse_ms = parsed.as_millis() as u64,
+            connectors_ms = (answered - parsed).as_millis() as u64,
+            lint_ms = (linted - answered).as_millis() as u64,
+            writers_ms = (started.elapsed() - linted).as_millis() as u64,
+            "access model phases"
+        );
         AccessModel {
             documents,
             connectors,

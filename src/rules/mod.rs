@@ -105,7 +105,15 @@ impl Catalog {
             let Some(check) = checks::lookup(&rule.id) else {
                 continue;
             };
-            for hit in check(context) {
+            let started = std::time::Instant::now();
+            let hits = check(context);
+            tracing::debug!(
+                rule = %rule.id,
+                hits = hits.len(),
+                elapsed_us = started.elapsed().as_micros() as u64,
+                "rule checked"
+            );
+            for hit in hits {
                 findings.push(to_finding(rule, hit));
             }
         }

@@ -13,6 +13,16 @@
 //! cannot be loaded, or `sts:GetCallerIdentity` fails (wrong credentials,
 //! unreachable endpoint).
 
+// TODO(#7): many accounts: `--accounts FILE` (role ARNs) and
+// `--organization`, each account assumed and collected in isolation with a
+// bound on accounts in flight, one report section per account, and
+// `putonly merge` for shards.
+// TODO(#7): the benchmark account costs about 3,300 calls against a target
+// of 2,000: four per user with a key (keys, key last use, login profile,
+// MFA) and six per bucket, plus GetBucketLocation where ListBuckets gives no
+// BucketRegion (the emulator; AWS gives it). Take user facts from the
+// credential report (see the credentials module) to get under the target.
+
 mod credentials;
 mod error;
 mod iam;
@@ -27,6 +37,7 @@ use std::time::{Duration, Instant, SystemTime};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
 use aws_sdk_sts::config::{Credentials, SharedCredentialsProvider};
 use aws_smithy_types::date_time::{DateTime, Format};
 use aws_types::SdkConfig;
@@ -37,7 +48,9 @@ use crate::inventory::Inventory;
 use self::error::CallError;
 use self::intercept::{CallCounter, CustomEndpointHost};
 use self::operations::ReadOnlyGuard;
+
 use super::SourceError;
+pub use aws_config::retry::RetryMode;
 
 /// The region used when neither the options, the environment nor the
 /// profile name one. IAM and STS are global; buckets get their own region.
@@ -66,6 +79,12 @@ pub struct LiveOptions {
     /// Attempts per call, retries included. `None` keeps the SDK's
     /// configured value (3 by default, `AWS_MAX_ATTEMPTS`).
     pub max_attempts: Option<u32>,
+    /// The SDK's retry mode. `None` keeps the SDK's configured mode
+    /// (standard by default, `AWS_RETRY_MODE`).
+    pub retry_mode: Option<RetryMode>,
+    /// Longest time one call may take, retries included (the SDK's
+    /// operation timeout). `None`: no limit beyond the SDK's connect timeout.
+    pub call_timeout: Option<Duration>,
     /// Fixed credentials instead of the default chain, for programs that
     /// embed putonly and for tests.
     pub credentials: Option<Credentials>,
@@ -81,6 +100,8 @@ impl Default for LiveOptions {
             external_id: None,
             concurrency: 8,
             max_attempts: None,
+            retry_mode: None,
+            call_timeout: None,
             credentials: None,
         }
     }
@@ -169,9 +190,12 @@ impl Clients {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        if let Some(attempts) = options.max_attempts {
+        if let Some(retry) = retry_config(options) {
+            loader = loader.retry_config(retry);
+        }
+        if let Some(timeout) = options.call_timeout {
             loader =
-                loader.retry_config(RetryConfig::standard().with_max_attempts(attempts.max(1)));
+                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
         }
         if let Some(credentials) = &options.credentials {
             loader = loader.credentials_provider(credentials.clone());
@@ -275,6 +299,23 @@ impl Clients {
     }
 }
 
+/// The SDK's retry settings when the options change them: the chosen mode
+/// (standard unless told), with the chosen number of attempts (the mode's
+/// default of 3 unless told).
+fn retry_config(options: &LiveOptions) -> Option<RetryConfig> {
+    if options.retry_mode.is_none() && options.max_attempts.is_none() {
+        return None;
+    }
+    let config = match options.retry_mode {
+        Some(RetryMode::Adaptive) => RetryConfig::adaptive(),
+        _ => RetryConfig::standard(),
+    };
+    Some(match options.max_attempts {
+        Some(attempts) => config.with_max_attempts(attempts.max(1)),
+        None => config,
+    })
+}
+
 /// Who the credentials belong to.
 struct Identity {
     account_id: String,
@@ -345,5 +386,26 @@ mod tests {
             normalize_date("2026-12-04T16:31:51.8+00:00"),
             "2026-12-04T16:31:51.8Z"
         );
+    }
+
+    #[test]
+    fn retry_settings_are_left_to_the_sdk_unless_given() {
+        assert_eq!(retry_config(&LiveOptions::default()), None);
+
+        let adaptive = LiveOptions {
+            retry_mode: Some(RetryMode::Adaptive),
+            ..LiveOptions::default()
+        };
+        let config = retry_config(&adaptive).unwrap_or_else(RetryConfig::disabled);
+        assert_eq!(config.mode(), RetryMode::Adaptive);
+        assert_eq!(config.max_attempts(), 3);
+
+        let attempts = LiveOptions {
+            max_attempts: Some(5),
+            ..LiveOptions::default()
+        };
+        let config = retry_config(&attempts).unwrap_or_else(RetryConfig::disabled);
+        assert_eq!(config.mode(), RetryMode::Standard);
+        assert_eq!(config.max_attempts(), 5);
     }
 }

@@ -1,6 +1,7 @@
 """Start moto's server mode on a loopback port for putonly's tests.
 
-Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]... [--record FILE]
+Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]...
+                      [--flaky TIMES METHOD PATH QUERY_KEY STATUS CODE]... [--record FILE]
 
 moto 5.2.5 names the XML root element of some REST-XML answers after the
 operation plus ``Response``, where AWS uses another name and the AWS SDK for
@@ -17,6 +18,12 @@ then runs the ordinary moto server in this process, bound to 127.0.0.1.
 Faults: each ``--fault`` makes requests with that method, path and query
 key (``-`` for none) fail with that HTTP status and S3-style error code,
 before moto sees them, so tests can show how one failed call is recorded.
+A query key ``Action=NAME`` matches a query-protocol call (IAM, STS) by its
+action, in the query string or the form body; its error is answered in the
+query protocol's ``ErrorResponse``. ``--flaky TIMES ...`` is the same fault
+for the first TIMES matching requests only, after which moto answers: the
+throttling, 5xx and dropped connections a retrying client must survive. The
+status ``reset`` drops the connection without an answer instead.
 
 Recording: with ``--record FILE`` every request is appended to FILE as one
 JSON line (method, path, query, the form ``Action`` of query-protocol APIs,
@@ -31,6 +38,9 @@ import argparse
 import io
 import json
 import re
+import socket
+import struct
+import threading
 from urllib.parse import parse_qs
 
 from moto.core import serialize
@@ -72,40 +82,97 @@ def _patch_root_elements() -> None:
     serialize.BaseXMLSerializer._serialized_result_to_response = patched
 
 
+class _Fault:
+    """One injected fault, and how many more times it fires (None: always)."""
+
+    def __init__(self, method, path, query_key, status, code, times=None):
+        self.method, self.path, self.query_key = method, path, query_key
+        self.status, self.code = status, code
+        self.remaining = times
+
+    def matches(self, environ, query) -> bool:
+        if self.method != environ.get("REQUEST_METHOD"):
+            return False
+        # Path-style S3 requests from the Rust SDK end the bucket with `/`.
+        if environ.get("PATH_INFO", "").rstrip("/") != self.path.rstrip("/"):
+            return False
+        if self.query_key == "-":
+            return True
+        if self.query_key.startswith("Action="):
+            return query.get("Action") == [self.query_key.removeprefix("Action=")]
+        return self.query_key in query
+
+    def take(self) -> bool:
+        """Whether the fault fires for this request (counts it down)."""
+        if self.remaining is None:
+            return True
+        if self.remaining <= 0:
+            return False
+        self.remaining -= 1
+        return True
+
+
+def _query(environ) -> dict:
+    """Query string and, for a form POST, the body's fields; the body is put
+    back for moto."""
+    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+    if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length)
+        environ["wsgi.input"] = io.BytesIO(body)
+        query.update(parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return query
+
+
+def _error_body(fault) -> bytes:
+    error = f"<Code>{fault.code}</Code><Message>injected by the test</Message>"
+    if fault.path.startswith("/v20180820/") or fault.query_key.startswith("Action="):
+        # S3 Control and the query protocol wrap their errors; S3 does not.
+        kind = "Sender" if fault.status.startswith("4") else "Receiver"
+        xml = (
+            f"<ErrorResponse><Error><Type>{kind}</Type>{error}</Error>"
+            "<RequestId>putonly-fault</RequestId></ErrorResponse>"
+        )
+    else:
+        xml = f"<Error>{error}<RequestId>putonly-fault</RequestId></Error>"
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
+
+
+def _reset(environ):
+    """Drops the client's connection, answering nothing."""
+    connection = environ.get("werkzeug.socket")
+    if connection is not None:
+        # No lingering: closing sends a reset; shutting down ends the
+        # server's keep-alive loop on this connection.
+        connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        connection.shutdown(socket.SHUT_RDWR)
+    # The server treats this as a dropped connection and closes the socket.
+    raise ConnectionResetError("injected by the test")
+
+
 def _install_faults(faults) -> None:
     original = werkzeug_app.DomainDispatcherApplication.__call__
-
-    def matches(fault, environ) -> bool:
-        method, path, query_key, _status, _code = fault
-        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-        return (
-            environ.get("REQUEST_METHOD") == method
-            # Path-style S3 requests from the Rust SDK end the bucket with `/`.
-            and environ.get("PATH_INFO", "").rstrip("/") == path.rstrip("/")
-            and (query_key == "-" or query_key in query)
-        )
+    lock = threading.Lock()
 
     def dispatch(self, environ, start_response):
-        for fault in faults:
-            if matches(fault, environ):
-                _method, path, _key, status, code = fault
-                error = f"<Code>{code}</Code><Message>injected by the test</Message>"
-                if path.startswith("/v20180820/"):
-                    # S3 Control wraps its errors; S3 does not.
-                    xml = f"<ErrorResponse><Error>{error}</Error><RequestId>putonly-fault</RequestId></ErrorResponse>"
-                else:
-                    xml = f"<Error>{error}<RequestId>putonly-fault</RequestId></Error>"
-                body = ('<?xml version="1.0" encoding="UTF-8"?>\n' + xml).encode()
-                start_response(
-                    f"{status} Injected",
-                    [
-                        ("Content-Type", "application/xml"),
-                        ("Content-Length", str(len(body))),
-                        ("x-amz-request-id", "putonly-fault"),
-                    ],
-                )
-                return [body]
-        return original(self, environ, start_response)
+        query = _query(environ)
+        with lock:
+            fired = next((f for f in faults if f.matches(environ, query) and f.take()), None)
+        if fired is None:
+            return original(self, environ, start_response)
+        print(f"fault {fired.status} {fired.code} for {environ.get('PATH_INFO')}", flush=True)
+        if fired.status == "reset":
+            _reset(environ)
+        body = _error_body(fired)
+        start_response(
+            f"{fired.status} Injected",
+            [
+                ("Content-Type", "application/xml"),
+                ("Content-Length", str(len(body))),
+                ("x-amz-request-id", "putonly-fault"),
+            ],
+        )
+        return [body]
 
     werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 
@@ -143,11 +210,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for putonly's tests")
     parser.add_argument("port", type=int)
     parser.add_argument("--fault", nargs=5, action="append", default=[])
+    parser.add_argument("--flaky", nargs=6, action="append", default=[])
     parser.add_argument("--record")
     args = parser.parse_args()
     _patch_root_elements()
-    if args.fault:
-        _install_faults(args.fault)
+    faults = [_Fault(*fault) for fault in args.fault]
+    faults += [_Fault(*fault, times=int(times)) for times, *fault in args.flaky]
+    if faults:
+        _install_faults(faults)
     # Installed last, so it sees every request first.
     if args.record:
         _install_recorder(args.record)

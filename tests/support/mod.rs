@@ -94,9 +94,37 @@ pub struct Fault {
     pub path: &'static str,
     /// A query key the request must carry (`policy`), or `None`.
     pub query_key: Option<&'static str>,
+    /// The HTTP status answered; [`DROP_CONNECTION`] answers nothing.
     pub status: u16,
     /// The AWS error code answered, e.g. `AccessDenied`.
     pub code: &'static str,
+}
+
+/// A fault status that drops the connection instead of answering.
+pub const DROP_CONNECTION: u16 = 0;
+
+/// A fault that fires for the first `times` matching requests only.
+#[derive(Debug, Clone)]
+pub struct Flaky {
+    pub times: u32,
+    pub fault: Fault,
+}
+
+impl Fault {
+    /// The launcher's arguments: method, path, query key, status, code.
+    fn args(&self) -> [String; 5] {
+        let status = match self.status {
+            DROP_CONNECTION => "reset".to_owned(),
+            status => status.to_string(),
+        };
+        [
+            self.method.to_owned(),
+            self.path.to_owned(),
+            self.query_key.unwrap_or("-").to_owned(),
+            status,
+            self.code.to_owned(),
+        ]
+    }
 }
 
 impl Emulator {
@@ -109,21 +137,27 @@ impl Emulator {
     /// Starts an emulator that answers the given requests with errors
     /// (request id `putonly-fault`).
     pub fn start_with_faults(faults: &[Fault]) -> Self {
-        Self::start_with(faults, false)
+        Self::start_with(faults, &[])
     }
 
     /// Starts an emulator that records every request it receives; see
     /// [`Emulator::requests`].
     pub fn start_recording() -> Self {
-        Self::start_with(&[], true)
+        Self::start_full(&[], &[], true)
     }
 
-    fn start_with(faults: &[Fault], record: bool) -> Self {
+    /// Starts an emulator with faults that always fire and faults that
+    /// clear after a number of requests.
+    pub fn start_with(faults: &[Fault], flaky: &[Flaky]) -> Self {
+        Self::start_full(faults, flaky, false)
+    }
+
+    fn start_full(faults: &[Fault], flaky: &[Flaky], record: bool) -> Self {
         let python = venv_python();
         let mut last_failure = String::new();
         // A free port can be taken between the probe and moto's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&python, faults, record) {
+            match Self::try_start(&python, faults, flaky, record) {
                 Ok(emulator) => return emulator,
                 Err(failure) => last_failure = failure,
             }
@@ -131,7 +165,12 @@ impl Emulator {
         panic!("the AWS emulator did not start: {last_failure}");
     }
 
-    fn try_start(python: &Path, faults: &[Fault], record: bool) -> Result<Self, String> {
+    fn try_start(
+        python: &Path,
+        faults: &[Fault],
+        flaky: &[Flaky],
+        record: bool,
+    ) -> Result<Self, String> {
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let log = File::create(dir.path().join("moto.log")).map_err(|e| e.to_string())?;
@@ -144,10 +183,12 @@ impl Emulator {
             .stdout(log)
             .stderr(log_err);
         for fault in faults {
+            command.arg("--fault").args(fault.args());
+        }
+        for flaky in flaky {
             command
-                .arg("--fault")
-                .args([fault.method, fault.path, fault.query_key.unwrap_or("-")])
-                .args([fault.status.to_string().as_str(), fault.code]);
+                .args(["--flaky", &flaky.times.to_string()])
+                .args(flaky.fault.args());
         }
         if record {
             command
