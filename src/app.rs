@@ -148,17 +148,8 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
         connectors: &config.connectors,
         locator: &locator,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
     let options = report::Options {
-        color,
+        color: use_color(args.color, args.output.as_deref()),
         summary_only: args.quiet && args.format == Format::Table,
     };
     let rendered = report::render(args.format, &report, options);
@@ -176,6 +167,20 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     } else {
         Outcome::Passed
     })
+}
+
+/// Whether the table gets colours: asked for, or on a terminal that did
+/// not opt out (`NO_COLOR`) when writing to stdout.
+fn use_color(choice: ColorChoice, output: Option<&Path>) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            output.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
 }
 
 /// Every suppression must name a rule of the catalogue.
@@ -289,17 +294,8 @@ async fn drift(args: DriftArgs) -> Result<Outcome, AppError> {
         connectors: &config.connectors,
         locator: &locator,
     };
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            args.output.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && std::io::stdout().is_terminal()
-        }
-    };
     let options = report::Options {
-        color,
+        color: use_color(args.color, args.output.as_deref()),
         summary_only: false,
     };
     let rendered = report::render(args.format, &report, options);
