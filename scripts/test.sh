@@ -62,4 +62,12 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
 
 export INSTA_UPDATE=no
+# Supply chain: licenses, banned and duplicate crates, sources (offline;
+# advisories need the network and run in the GitHub workflow).
+if cargo deny --version >/dev/null 2>&1; then
+  cargo deny --offline check licenses bans sources
+else
+  echo "cargo-deny not installed: supply-chain check skipped (cargo install --locked cargo-deny)" >&2
+fi
+
 cargo test --locked "$@"
