@@ -231,9 +231,9 @@ fn other_principals(
                         RequestPrincipal::role_session(&session, arn),
                     )
                 }
-                other => (
+                _ => (
                     format!("principal `{}`", entry.value),
-                    principal_for(inv, other),
+                    RequestPrincipal::root(&inv.account_id),
                 ),
             };
             let action = ["sts:AssumeRole", ASSUME, "sts:AssumeRoleWithSAML"]
@@ -256,8 +256,4 @@ fn session_of(role_arn: &str) -> String {
     let (head, name) = role_arn.rsplit_once('/').unwrap_or((role_arn, role_arn));
     let account = head.split(':').nth(4).unwrap_or_default();
     format!("arn:aws:sts::{account}:assumed-role/{name}/putonly-witness")
-}
-
-fn principal_for(inv: &Inventory, _target: &PrincipalTarget) -> RequestPrincipal {
-    RequestPrincipal::root(&inv.account_id)
 }
