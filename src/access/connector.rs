@@ -132,16 +132,8 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
             std::slice::from_ref(&sample),
         );
         answers.intended.push(match found {
-            Search::Witness(resource) => Ok(Witness::new(
-                action,
-                &resource,
-                &probe.decide(action, &resource),
-            )),
-            Search::Empty | Search::Undecided => Err(Witness::new(
-                action,
-                &sample,
-                &probe.decide(action, &sample),
-            )),
+            Search::Witness(resource) => Ok(probe.witness(action, &resource, Want::Allowed)),
+            Search::Empty | Search::Undecided => Err(probe.witness(action, &sample, Want::Allowed)),
         });
         if answers.outside.is_none() && !connector.prefix.is_empty() {
             let domain = [Pattern::glob(&format!("{objects}*"))];
@@ -153,11 +145,7 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
                 Want::Allowed,
                 &candidates,
             ) {
-                answers.outside = Some(Witness::new(
-                    action,
-                    &resource,
-                    &probe.decide(action, &resource),
-                ));
+                answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
             }
         }
     }
@@ -171,8 +159,8 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         }
     }
     for action in OTHER_SERVICE_ACTIONS {
-        if probe.decide(action, "*").is_allowed() {
-            answers.every_service = Some(Witness::new(action, "*", &probe.decide(action, "*")));
+        if probe.satisfying(action, "*", Want::Allowed).is_some() {
+            answers.every_service = Some(probe.witness(action, "*", Want::Allowed));
             break;
         }
     }
@@ -263,13 +251,13 @@ fn extras(
             {
                 out.push(Extra {
                     concern: Concern::OtherBucket,
-                    witness: Witness::new(name, &other, &probe.decide(name, &other)),
+                    witness: probe.witness(name, &other, Want::Allowed),
                 });
             }
         }
         out.push(Extra {
             concern,
-            witness: Witness::new(name, &resource, &probe.decide(name, &resource)),
+            witness: probe.witness(name, &resource, Want::Allowed),
         });
     }
     // The most consequential actions first: they are the ones a reader
@@ -320,7 +308,9 @@ fn find_resource(
 ) -> Option<String> {
     let name = action.full_name();
     if action.is_wildcard_only() {
-        return probe.decide(name, "*").is_allowed().then(|| "*".to_owned());
+        return probe
+            .satisfying(name, "*", Want::Allowed)
+            .map(|_| "*".to_owned());
     }
     for resource_type in catalog.resource_types_of(action) {
         // TODO(#4): access point resources need the access point's policy

@@ -11,8 +11,13 @@
 
 use std::collections::HashMap;
 
+use super::evidence::Witness;
 use super::lang::{self, Pattern, Search};
-use crate::policy::{Context, Decision, PolicySet, Request, RequestPrincipal, Verdict, authorize};
+use super::request_keys::{self, MAX_VARIANTS};
+use crate::policy::catalog::Catalog;
+use crate::policy::{
+    Context, ContextValue, Decision, PolicySet, Request, RequestPrincipal, Verdict, authorize,
+};
 
 /// A request with its resource left open.
 pub struct Probe<'p> {
@@ -23,7 +28,14 @@ pub struct Probe<'p> {
     pub resource_account: String,
     /// The Resource patterns of every statement, variables substituted.
     patterns: Vec<Pattern>,
+    catalog: Option<&'static Catalog>,
+    /// Whether some condition names a key the base context leaves absent:
+    /// only then can another request of the same caller fare differently.
+    varies: bool,
 }
+
+/// Request keys a witness carries beyond the base context.
+pub type Assignment = Vec<(String, ContextValue)>;
 
 /// What kind of answer a search looks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +51,12 @@ impl<'p> Probe<'p> {
         context: Context,
         resource_account: &str,
     ) -> Self {
+        let mut context = context;
+        if context.get("aws:resourceaccount").is_none() {
+            context.insert("aws:ResourceAccount", resource_account);
+        }
         let mut patterns = Vec::new();
+        let mut varies = false;
         let policies = set
             .identity
             .iter()
@@ -49,6 +66,10 @@ impl<'p> Probe<'p> {
         for labelled in policies {
             let variables = labelled.policy.variables_enabled();
             for statement in &labelled.policy.statements {
+                varies |= statement
+                    .conditions
+                    .iter()
+                    .any(|clause| context.get(&clause.key_lower).is_none());
                 for pattern in statement.resource.iter().flat_map(|r| &r.patterns) {
                     if let Some(chars) = substitute(&pattern.raw, variables, &context) {
                         patterns.push(Pattern::arn_chars(&chars, &pattern.raw));
@@ -62,19 +83,80 @@ impl<'p> Probe<'p> {
             context,
             resource_account: resource_account.to_owned(),
             patterns,
+            catalog: Catalog::get().ok(),
+            varies,
         }
     }
 
-    /// The engine's decision on one concrete request.
+    fn request(&self, action: &str, resource: &str, context: Context) -> Request {
+        Request::new(self.principal.clone(), action, resource, context)
+            .with_resource_account(&self.resource_account)
+    }
+
+    /// The engine's decision on the plain request: no optional request
+    /// keys.
     pub fn decide(&self, action: &str, resource: &str) -> Decision<'p> {
-        let request = Request::new(
-            self.principal.clone(),
-            action,
-            resource,
-            self.context.clone(),
+        authorize(
+            &self.set,
+            &self.request(action, resource, self.context.clone()),
         )
-        .with_resource_account(&self.resource_account);
-        authorize(&self.set, &request)
+    }
+
+    /// The request keys with which `action` on `resource` comes out as
+    /// `want`: none when the plain request does, `None` when no request the
+    /// caller can send does (within [`MAX_VARIANTS`] tries).
+    pub fn satisfying(&self, action: &str, resource: &str, want: Want) -> Option<Assignment> {
+        let wanted = |verdict: Verdict| (verdict == Verdict::Allow) == (want == Want::Allowed);
+        let plain = self.request(action, resource, self.context.clone());
+        if wanted(authorize(&self.set, &plain).verdict) {
+            return Some(Vec::new());
+        }
+        if !self.varies {
+            return None;
+        }
+        let keys = request_keys::free_keys(&self.set, &plain, self.catalog);
+        if keys.is_empty() {
+            return None;
+        }
+        let multivalued = |key: &str| {
+            self.catalog
+                .and_then(|c| c.is_multivalued(key))
+                .unwrap_or(false)
+        };
+        let (variants, cut) = request_keys::variants(&keys, multivalued, MAX_VARIANTS);
+        let found = variants.into_iter().find(|assignment| {
+            let context = request_keys::with_assignment(&self.context, assignment);
+            wanted(authorize(&self.set, &self.request(action, resource, context)).verdict)
+        });
+        if found.is_none() && cut {
+            tracing::debug!(
+                action,
+                resource,
+                "request-key search cut at {MAX_VARIANTS} variants"
+            );
+        }
+        found
+    }
+
+    /// The witness for `action` on `resource`: the request (with the keys
+    /// that make it come out as `want`, when some do), the engine's decision,
+    /// and every condition of the statements that cover it with its
+    /// standing.
+    pub fn witness(&self, action: &str, resource: &str, want: Want) -> Witness {
+        let assignment = self.satisfying(action, resource, want).unwrap_or_default();
+        let context = request_keys::with_assignment(&self.context, &assignment);
+        let request = self.request(action, resource, context);
+        let decision = authorize(&self.set, &request);
+        let mut witness = Witness::new(action, resource, &decision);
+        witness.context = assignment
+            .iter()
+            .map(|(key, value)| request_keys::show(key, value))
+            .collect();
+        // Standings are the plain request's: a key the witness adds is still
+        // one the request decides.
+        let plain = self.request(action, resource, self.context.clone());
+        witness.conditions = request_keys::classify(&self.set, &plain, self.catalog);
+        witness
     }
 
     /// A resource in `domain` (every pattern must match) and outside
@@ -88,12 +170,12 @@ impl<'p> Probe<'p> {
         want: Want,
         candidates: &[String],
     ) -> Search {
-        let wanted = |verdict: &Verdict| (*verdict == Verdict::Allow) == (want == Want::Allowed);
+        let wanted = |resource: &str| self.satisfying(action, resource, want).is_some();
         let in_region = |text: &str| {
             domain.iter().all(|p| p.matches(text)) && !excluded.iter().any(|p| p.matches(text))
         };
         for candidate in candidates {
-            if in_region(candidate) && wanted(&self.decide(action, candidate).verdict) {
+            if in_region(candidate) && wanted(candidate) {
                 return Search::Witness(candidate.clone());
             }
         }
@@ -113,7 +195,7 @@ impl<'p> Probe<'p> {
             }
             *verdicts
                 .entry(policy_bits.to_vec())
-                .or_insert_with(|| wanted(&self.decide(action, text).verdict))
+                .or_insert_with(|| wanted(text))
         })
     }
 }
@@ -171,6 +253,7 @@ fn nth_colon(text: &str, n: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::access::request_keys::Standing;
     use crate::policy::{LabelledPolicy, PolicyKind, parse};
 
     const USER: &str = "arn:aws:iam::111122223333:user/videsk-connector";
@@ -291,6 +374,87 @@ mod tests {
             other,
             Search::Witness("arn:aws:s3:::rec-bucket-backups/x".into())
         );
+    }
+
+    #[test]
+    fn an_allow_on_a_request_header_is_witnessed_with_that_header() {
+        let policy = [identity(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"EncryptedOnly","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/uploads/*","Condition":{"StringEquals":{"s3:x-amz-server-side-encryption":"AES256"}}}]}"#,
+        )];
+        let probe = probe_with(&policy, None);
+        let key = "arn:aws:s3:::rec-bucket/uploads/x";
+        assert!(!probe.decide("s3:PutObject", key).is_allowed());
+        let found = probe.find(
+            "s3:PutObject",
+            &[Pattern::glob(UPLOADS)],
+            &[],
+            Want::Allowed,
+            &[key.into()],
+        );
+        assert_eq!(found, Search::Witness(key.into()));
+        let witness = probe.witness("s3:PutObject", key, Want::Allowed);
+        assert_eq!(witness.verdict, "allowed");
+        assert_eq!(witness.context, ["s3:x-amz-server-side-encryption=AES256"]);
+        assert_eq!(witness.conditions.len(), 1);
+        assert_eq!(witness.conditions[0].standing, Standing::RequestKey);
+        assert_eq!(witness.conditions[0].statement.statement, "EncryptedOnly");
+        // Outside the prefix no header helps.
+        let outside = probe.find(
+            "s3:PutObject",
+            &[Pattern::glob(OBJECTS)],
+            &[Pattern::glob(UPLOADS)],
+            Want::Allowed,
+            &[],
+        );
+        assert_eq!(outside, Search::Empty);
+    }
+
+    #[test]
+    fn a_deny_lifted_by_a_network_key_still_leaves_a_write_outside() {
+        let wide = [identity(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
+        )];
+        let bucket = parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"OutsideOnlyFromVpce","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::rec-bucket/uploads/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}"#,
+            PolicyKind::Resource,
+        )
+        .unwrap();
+        let probe = probe_with(&wide, Some(&bucket));
+        let other = "arn:aws:s3:::rec-bucket/other/x";
+        assert!(!probe.decide("s3:PutObject", other).is_allowed());
+        let found = probe.find(
+            "s3:PutObject",
+            &[Pattern::glob(OBJECTS)],
+            &[Pattern::glob(UPLOADS)],
+            Want::Allowed,
+            &[other.into()],
+        );
+        assert_eq!(found, Search::Witness(other.into()));
+        let witness = probe.witness("s3:PutObject", other, Want::Allowed);
+        assert_eq!(witness.context, ["aws:SourceVpce=vpce-1a2b3c4d"]);
+    }
+
+    #[test]
+    fn a_key_the_action_never_carries_is_named_in_the_refusal() {
+        let wide = [identity(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
+        )];
+        let bucket = parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyNonPrefixedWrites","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*","Condition":{"StringNotLikeIfExists":{"s3:prefix":"uploads/*"}}}]}"#,
+            PolicyKind::Resource,
+        )
+        .unwrap();
+        let probe = probe_with(&wide, Some(&bucket));
+        let key = "arn:aws:s3:::rec-bucket/uploads/x";
+        let witness = probe.witness("s3:PutObject", key, Want::Allowed);
+        assert_eq!(witness.verdict, "explicitly denied");
+        assert!(witness.context.is_empty());
+        let notes: Vec<(&str, Standing)> = witness
+            .conditions
+            .iter()
+            .map(|n| (n.key.as_str(), n.standing))
+            .collect();
+        assert_eq!(notes, [("s3:prefix", Standing::NeverCarried(true))]);
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub fn writers(
         if let Search::Witness(resource) =
             probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
-            let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+            let witness = probe.witness(WRITE, &resource, Want::Allowed);
             out.push(Writer::Principal {
                 arn: subject.arn.clone(),
                 witness,
@@ -92,7 +92,7 @@ pub fn writers(
         if let Search::Witness(resource) =
             public.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
-            let witness = Witness::new(WRITE, &resource, &public.decide(WRITE, &resource));
+            let witness = public.witness(WRITE, &resource, Want::Allowed);
             out.push(Writer::Public {
                 witness,
                 neutralised: restricts_public(inv, bucket),
@@ -104,7 +104,7 @@ pub fn writers(
             if let Search::Witness(resource) =
                 probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
             {
-                let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+                let witness = probe.witness(WRITE, &resource, Want::Allowed);
                 out.push(Writer::Account { account, witness });
             }
         }
