@@ -288,13 +288,13 @@ async fn add_a_group_with_s3_rights_to_the_user(emulator: &Emulator) {
                 "PO804",
                 "static",
                 USER_ARN,
-                "`videsk-connector` can now change permissions or mint credentials: s3:AssociateAccessGrantsIdentityCenter, s3:BypassGovernanceRetention, s3:CreateAccessGrant, s3:CreateAccessGrantsInstance, s3:CreateAccessGrantsLocation, s3:DeleteAccessGrant, s3:DeleteAccessGrantsInstance, s3:DeleteAccessGrantsInstanceResourcePolicy, s3:DeleteAccessGrantsLocation, s3:DeleteAccessPointPolicyForObjectLambda, s3:DeleteBucketPolicy, s3:DissociateAccessGrantsIdentityCenter and 13 more",
+                "`videsk-connector` can now change permissions or mint credentials: s3:AssociateAccessGrantsIdentityCenter, s3:BypassGovernanceRetention, s3:CreateAccessGrant, s3:CreateAccessGrantsInstance, s3:CreateAccessGrantsLocation, s3:DeleteAccessGrant, s3:DeleteAccessGrantsInstance, s3:DeleteAccessGrantsInstanceResourcePolicy, s3:DeleteAccessGrantsLocation, s3:DeleteAccessPointPolicy, s3:DeleteAccessPointPolicyForObjectLambda, s3:DeleteBucketPolicy and 15 more",
             ),
             row(
                 "PO803",
                 "static",
                 USER_ARN,
-                "`videsk-connector` gained s3:AbortMultipartUpload, s3:AllowVendedLogDeliveryForResource, s3:CreateAccessPointForObjectLambda, s3:CreateBucket, s3:CreateBucketMetadataTableConfiguration, s3:CreateJob, s3:CreateMultiRegionAccessPoint, s3:CreateStorageLensGroup, s3:DeleteAccessPointForObjectLambda, s3:DeleteBucket, s3:DeleteBucketMetadataTableConfiguration, s3:DeleteBucketWebsite and 137 more",
+                "`videsk-connector` gained s3:AbortMultipartUpload, s3:AllowVendedLogDeliveryForResource, s3:CreateAccessPoint, s3:CreateAccessPointForObjectLambda, s3:CreateBucket, s3:CreateBucketMetadataTableConfiguration, s3:CreateJob, s3:CreateMultiRegionAccessPoint, s3:CreateStorageLensGroup, s3:DeleteAccessPoint, s3:DeleteAccessPointForObjectLambda, s3:DeleteBucket and 141 more",
             ),
             row("PO820", "", group, &format!("group `{group}` created")),
             row(

@@ -16,7 +16,8 @@ use super::lang::{self, Pattern, Search};
 use super::request_keys::{self, MAX_VARIANTS};
 use crate::policy::catalog::Catalog;
 use crate::policy::{
-    Context, ContextValue, Decision, PolicySet, Request, RequestPrincipal, Verdict, authorize,
+    Context, ContextValue, Decision, DenyCause, LabelledPolicy, PolicySet, Request,
+    RequestPrincipal, Verdict, authorize,
 };
 
 /// A request with its resource left open.
@@ -26,12 +27,70 @@ pub struct Probe<'p> {
     pub context: Context,
     /// The account that owns the resources asked about.
     pub resource_account: String,
-    /// The Resource patterns of every statement, variables substituted.
-    patterns: Vec<Pattern>,
+    /// The Resource patterns of every statement, variables substituted,
+    /// with the name space each is written in.
+    patterns: Vec<(Pattern, Space)>,
     catalog: Option<&'static Catalog>,
     /// Whether some condition names a key the base context leaves absent:
     /// only then can another request of the same caller fare differently.
     varies: bool,
+    /// Set when requests go through an access point.
+    through: Option<Through<'p>>,
+}
+
+/// Which name a Resource pattern is matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Space {
+    /// The resource as the request names it.
+    Request,
+    /// The bucket's own ARN for the object an access point request reaches.
+    Bucket,
+}
+
+/// A request path through an S3 access point. S3 authorizes such a request
+/// twice (Amazon S3 User Guide, "Configuring IAM policies for using access
+/// points"): the identity policies and the access point's policy against the
+/// access point's ARN (`.../accesspoint/NAME/object/KEY`), and the bucket's
+/// policy against the bucket's object (`arn:aws:s3:::BUCKET/KEY`), both with
+/// `s3:DataAccessPointArn`, `s3:DataAccessPointAccount` and
+/// `s3:AccessPointNetworkOrigin` in the context. A Deny in either wins; the
+/// access point layer must allow; the bucket must also permit it: its
+/// policy allows it (for example by delegating to the account's access
+/// points), or, our reading for a caller of the bucket owner's account, the
+/// caller's own identity policies allow the request.
+#[derive(Debug, Clone)]
+pub struct Through<'p> {
+    pub point_arn: String,
+    pub bucket: String,
+    /// The account that owns the access point and the bucket.
+    pub account: String,
+    /// `Internet` or `VPC`.
+    pub network_origin: String,
+    pub point_policy: Option<LabelledPolicy<'p>>,
+    pub bucket_policy: Option<LabelledPolicy<'p>>,
+}
+
+impl Through<'_> {
+    /// `arn:...:accesspoint/NAME/object/`: what every object ARN through it
+    /// starts with.
+    pub fn object_prefix(&self) -> String {
+        format!("{}/object/", self.point_arn)
+    }
+
+    fn bucket_resource(&self, resource: &str) -> String {
+        match resource.strip_prefix(&self.object_prefix()) {
+            Some(key) => format!("arn:aws:s3:::{}/{key}", self.bucket),
+            None => format!("arn:aws:s3:::{}", self.bucket),
+        }
+    }
+
+    fn context(&self, base: &Context) -> Context {
+        let mut context = base.clone();
+        context.insert("s3:DataAccessPointArn", self.point_arn.as_str());
+        context.insert("s3:DataAccessPointAccount", self.account.as_str());
+        context.insert("s3:AccessPointNetworkOrigin", self.network_origin.as_str());
+        context
+    }
 }
 
 /// Request keys a witness carries beyond the base context.
@@ -64,18 +123,13 @@ impl<'p> Probe<'p> {
             .chain(set.boundary.iter())
             .chain(set.session.iter());
         for labelled in policies {
-            let variables = labelled.policy.variables_enabled();
-            for statement in &labelled.policy.statements {
-                varies |= statement
-                    .conditions
-                    .iter()
-                    .any(|clause| context.get(&clause.key_lower).is_none());
-                for pattern in statement.resource.iter().flat_map(|r| &r.patterns) {
-                    if let Some(chars) = substitute(&pattern.raw, variables, &context) {
-                        patterns.push(Pattern::arn_chars(&chars, &pattern.raw));
-                    }
-                }
-            }
+            collect_patterns(
+                labelled,
+                Space::Request,
+                &context,
+                &mut patterns,
+                &mut varies,
+            );
         }
         Probe {
             set,
@@ -85,6 +139,125 @@ impl<'p> Probe<'p> {
             patterns,
             catalog: Catalog::get().ok(),
             varies,
+            through: None,
+        }
+    }
+
+    /// A probe of requests through an access point. `set` holds the
+    /// caller's identity policies, boundary and session policy; its resource
+    /// policy is ignored.
+    pub fn through(
+        set: PolicySet<'p>,
+        principal: RequestPrincipal,
+        context: Context,
+        through: Through<'p>,
+    ) -> Self {
+        let set = PolicySet {
+            resource: through.point_policy,
+            ..set
+        };
+        let mut probe = Probe::new(set, principal, context, &through.account);
+        probe.set.resource = None;
+        if let Some(bucket) = through.bucket_policy {
+            collect_patterns(
+                &bucket,
+                Space::Bucket,
+                &probe.context,
+                &mut probe.patterns,
+                &mut probe.varies,
+            );
+        }
+        // The access point keys are present on every such request.
+        probe.context = through.context(&probe.context);
+        probe.through = Some(through);
+        probe
+    }
+
+    /// The decision of the request with `context`, on every layer it
+    /// passes.
+    fn authorize_with(&self, action: &str, resource: &str, context: Context) -> Decision<'p> {
+        let Some(through) = &self.through else {
+            return authorize(&self.set, &self.request(action, resource, context));
+        };
+        let layers = self.layers(action, resource, context);
+        let [(point_set, point_request), (bucket_set, bucket_request)] = layers.as_slice() else {
+            return authorize(
+                &self.set,
+                &self.request(action, resource, self.context.clone()),
+            );
+        };
+        let point = authorize(point_set, point_request);
+        let bucket = authorize(bucket_set, bucket_request);
+        if point.verdict == Verdict::ExplicitDeny || !point.is_allowed() {
+            return if bucket.verdict == Verdict::ExplicitDeny && point.is_allowed() {
+                bucket
+            } else {
+                point
+            };
+        }
+        if bucket.verdict == Verdict::ExplicitDeny {
+            return bucket;
+        }
+        let mut errors = point.errors;
+        errors.extend(bucket.errors);
+        if bucket.verdict == Verdict::Allow {
+            let mut statements = point.statements;
+            statements.extend(bucket.statements);
+            return Decision {
+                verdict: Verdict::Allow,
+                statements,
+                errors,
+            };
+        }
+        let own_account = point_request
+            .context
+            .get("aws:principalaccount")
+            .is_some_and(|a| a.values().contains(&through.account));
+        let identity_only = PolicySet {
+            resource: None,
+            ..self.set.clone()
+        };
+        if own_account && authorize(&identity_only, point_request).is_allowed() {
+            return Decision {
+                verdict: Verdict::Allow,
+                statements: point.statements,
+                errors,
+            };
+        }
+        Decision {
+            verdict: Verdict::ImplicitDeny(DenyCause::NoAllow),
+            statements: Vec::new(),
+            errors,
+        }
+    }
+
+    /// The policy sets and requests a request is judged by: one for a
+    /// direct request, the access point's and the bucket's for a request
+    /// through an access point.
+    fn layers(
+        &self,
+        action: &str,
+        resource: &str,
+        context: Context,
+    ) -> Vec<(PolicySet<'p>, Request)> {
+        match &self.through {
+            None => vec![(self.set.clone(), self.request(action, resource, context))],
+            Some(through) => {
+                let point = PolicySet {
+                    resource: through.point_policy,
+                    ..self.set.clone()
+                };
+                let bucket = PolicySet {
+                    resource: through.bucket_policy,
+                    ..PolicySet::default()
+                };
+                let bucket_request =
+                    self.request(action, &through.bucket_resource(resource), context.clone());
+                vec![
+                    (point, self.request(action, resource, context)),
+                    (bucket, bucket_request),
+                ]
+            }
         }
     }
 
@@ -96,10 +269,7 @@ impl<'p> Probe<'p> {
     /// The engine's decision on the plain request: no optional request
     /// keys.
     pub fn decide(&self, action: &str, resource: &str) -> Decision<'p> {
-        authorize(
-            &self.set,
-            &self.request(action, resource, self.context.clone()),
-        )
+        self.authorize_with(action, resource, self.context.clone())
     }
 
     /// The request keys with which `action` on `resource` comes out as
@@ -107,14 +277,14 @@ impl<'p> Probe<'p> {
     /// caller can send does (within [`MAX_VARIANTS`] tries).
     pub fn satisfying(&self, action: &str, resource: &str, want: Want) -> Option<Assignment> {
         let wanted = |verdict: Verdict| (verdict == Verdict::Allow) == (want == Want::Allowed);
-        let plain = self.request(action, resource, self.context.clone());
-        if wanted(authorize(&self.set, &plain).verdict) {
+        if wanted(self.decide(action, resource).verdict) {
             return Some(Vec::new());
         }
         if !self.varies {
             return None;
         }
-        let keys = request_keys::free_keys(&self.set, &plain, self.catalog);
+        let layers = self.layers(action, resource, self.context.clone());
+        let keys = request_keys::free_keys(&layers, self.catalog);
         if keys.is_empty() {
             return None;
         }
@@ -126,7 +296,7 @@ impl<'p> Probe<'p> {
         let (variants, cut) = request_keys::variants(&keys, multivalued, MAX_VARIANTS);
         let found = variants.into_iter().find(|assignment| {
             let context = request_keys::with_assignment(&self.context, assignment);
-            wanted(authorize(&self.set, &self.request(action, resource, context)).verdict)
+            wanted(self.authorize_with(action, resource, context).verdict)
         });
         if found.is_none() && cut {
             tracing::debug!(
@@ -145,8 +315,7 @@ impl<'p> Probe<'p> {
     pub fn witness(&self, action: &str, resource: &str, want: Want) -> Witness {
         let assignment = self.satisfying(action, resource, want).unwrap_or_default();
         let context = request_keys::with_assignment(&self.context, &assignment);
-        let request = self.request(action, resource, context);
-        let decision = authorize(&self.set, &request);
+        let decision = self.authorize_with(action, resource, context);
         let mut witness = Witness::new(action, resource, &decision);
         witness.context = assignment
             .iter()
@@ -154,8 +323,8 @@ impl<'p> Probe<'p> {
             .collect();
         // Standings are the plain request's: a key the witness adds is still
         // one the request decides.
-        let plain = self.request(action, resource, self.context.clone());
-        witness.conditions = request_keys::classify(&self.set, &plain, self.catalog);
+        let layers = self.layers(action, resource, self.context.clone());
+        witness.conditions = request_keys::classify(&layers, self.catalog);
         witness
     }
 
@@ -180,14 +349,9 @@ impl<'p> Probe<'p> {
             }
         }
 
-        let all: Vec<&Pattern> = domain
-            .iter()
-            .chain(excluded)
-            .chain(self.patterns.iter())
-            .collect();
         let (d, e) = (domain.len(), excluded.len());
         let mut verdicts: HashMap<Vec<bool>, bool> = HashMap::new();
-        lang::search(&all, d, "", |accepting, text| {
+        let mut accept = |accepting: &[bool], text: &str| {
             let (region, policy_bits) = accepting.split_at(d + e);
             let (in_domain, in_excluded) = region.split_at(d);
             if !in_domain.iter().all(|a| *a) || in_excluded.iter().any(|a| *a) {
@@ -196,7 +360,61 @@ impl<'p> Probe<'p> {
             *verdicts
                 .entry(policy_bits.to_vec())
                 .or_insert_with(|| wanted(text))
-        })
+        };
+        match &self.through {
+            None => {
+                let all: Vec<&Pattern> = domain
+                    .iter()
+                    .chain(excluded)
+                    .chain(self.patterns.iter().map(|(p, _)| p))
+                    .collect();
+                lang::search(&all, d, "", accept)
+            }
+            Some(through) => {
+                // One object key, named through the access point and
+                // through the bucket: search the keys.
+                let point = through.object_prefix();
+                let bucket = format!("arn:aws:s3:::{}/", through.bucket);
+                let all: Vec<(&Pattern, &str)> = domain
+                    .iter()
+                    .chain(excluded)
+                    .map(|p| (p, point.as_str()))
+                    .chain(self.patterns.iter().map(|(p, space)| match space {
+                        Space::Request => (p, point.as_str()),
+                        Space::Bucket => (p, bucket.as_str()),
+                    }))
+                    .collect();
+                match lang::search_from(&all, d, |accepting, key| {
+                    accept(accepting, &format!("{point}{key}"))
+                }) {
+                    Search::Witness(key) => Search::Witness(format!("{point}{key}")),
+                    other => other,
+                }
+            }
+        }
+    }
+}
+
+/// Adds the Resource patterns of `labelled` and notes whether a condition
+/// names a key `context` leaves absent.
+fn collect_patterns(
+    labelled: &LabelledPolicy<'_>,
+    space: Space,
+    context: &Context,
+    patterns: &mut Vec<(Pattern, Space)>,
+    varies: &mut bool,
+) {
+    let variables = labelled.policy.variables_enabled();
+    for statement in &labelled.policy.statements {
+        *varies |= statement
+            .conditions
+            .iter()
+            .any(|clause| context.get(&clause.key_lower).is_none());
+        for pattern in statement.resource.iter().flat_map(|r| &r.patterns) {
+            if let Some(chars) = substitute(&pattern.raw, variables, context) {
+                patterns.push((Pattern::arn_chars(&chars, &pattern.raw), space));
+            }
+        }
     }
 }
 
@@ -455,6 +673,160 @@ mod tests {
             .map(|n| (n.key.as_str(), n.standing))
             .collect();
         assert_eq!(notes, [("s3:prefix", Standing::NeverCarried(true))]);
+    }
+
+    const POINT: &str = "arn:aws:s3:eu-west-1:111122223333:accesspoint/uploads-ap";
+
+    fn through<'p>(
+        identity: &'p [crate::policy::Policy],
+        point: Option<&'p crate::policy::Policy>,
+        bucket: Option<&'p crate::policy::Policy>,
+        principal: RequestPrincipal,
+        context: Context,
+    ) -> Probe<'p> {
+        let set = PolicySet {
+            identity: identity
+                .iter()
+                .map(|p| LabelledPolicy::new("identity", p))
+                .collect(),
+            ..PolicySet::default()
+        };
+        let path = Through {
+            point_arn: POINT.to_owned(),
+            bucket: "rec-bucket".to_owned(),
+            account: "111122223333".to_owned(),
+            network_origin: "Internet".to_owned(),
+            point_policy: point.map(|p| LabelledPolicy::new("access point", p)),
+            bucket_policy: bucket.map(|p| LabelledPolicy::new("bucket", p)),
+        };
+        Probe::through(set, principal, context, path)
+    }
+
+    fn user_context() -> Context {
+        Context::new()
+            .with("aws:PrincipalArn", USER)
+            .with("aws:PrincipalAccount", "111122223333")
+    }
+
+    fn resource(text: &str) -> crate::policy::Policy {
+        parse(text, PolicyKind::Resource).unwrap()
+    }
+
+    #[test]
+    fn the_bucket_policy_confines_requests_through_an_access_point_too() {
+        let everywhere = [identity(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#,
+        )];
+        let objects = format!("{POINT}/object/");
+        let domain = [Pattern::glob(&format!("{objects}*"))];
+        let inside = [Pattern::glob(&format!("{objects}uploads/*"))];
+        let open = through(
+            &everywhere,
+            None,
+            None,
+            RequestPrincipal::iam_user(USER),
+            user_context(),
+        );
+        let Search::Witness(outside) =
+            open.find("s3:PutObject", &domain, &inside, Want::Allowed, &[])
+        else {
+            panic!("an unconfined user writes anywhere through the access point");
+        };
+        assert!(
+            outside.starts_with(&objects) && !outside.starts_with(&format!("{objects}uploads/"))
+        );
+
+        let confining = resource(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutside","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::rec-bucket/uploads/*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/videsk-connector"}}}]}"#,
+        );
+        let confined = through(
+            &everywhere,
+            None,
+            Some(&confining),
+            RequestPrincipal::iam_user(USER),
+            user_context(),
+        );
+        assert_eq!(
+            confined.find("s3:PutObject", &domain, &inside, Want::Allowed, &[]),
+            Search::Empty
+        );
+        let witness = confined.witness("s3:PutObject", &format!("{objects}other/x"), Want::Allowed);
+        assert_eq!(witness.verdict, "explicitly denied");
+        assert_eq!(witness.statements[0].statement, "DenyOutside");
+        let allowed = confined.witness(
+            "s3:PutObject",
+            &format!("{objects}uploads/x"),
+            Want::Allowed,
+        );
+        assert_eq!(allowed.verdict, "allowed");
+    }
+
+    #[test]
+    fn an_identity_grant_on_the_bucket_does_not_reach_its_access_points() {
+        let bucket_only = [identity(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
+        )];
+        let probe = through(
+            &bucket_only,
+            None,
+            None,
+            RequestPrincipal::iam_user(USER),
+            user_context(),
+        );
+        let domain = [Pattern::glob(&format!("{POINT}/object/*"))];
+        assert_eq!(
+            probe.find("s3:PutObject", &domain, &[], Want::Allowed, &[]),
+            Search::Empty
+        );
+    }
+
+    #[test]
+    fn an_access_point_grant_needs_the_bucket_to_delegate() {
+        let grant = resource(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Anyone","Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:eu-west-1:111122223333:accesspoint/uploads-ap/object/*"}]}"#,
+        );
+        let delegation = resource(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Delegate","Effect":"Allow","Principal":"*","Action":"*","Resource":["arn:aws:s3:::rec-bucket","arn:aws:s3:::rec-bucket/*"],"Condition":{"StringEquals":{"s3:DataAccessPointAccount":"111122223333"}}}]}"#,
+        );
+        let key = format!("{POINT}/object/x");
+        let anonymous = || Context::new().with("aws:SecureTransport", "true");
+        let alone = through(
+            &[],
+            Some(&grant),
+            None,
+            RequestPrincipal::anonymous(),
+            anonymous(),
+        );
+        assert!(!alone.decide("s3:PutObject", &key).is_allowed());
+        let delegated = through(
+            &[],
+            Some(&grant),
+            Some(&delegation),
+            RequestPrincipal::anonymous(),
+            anonymous(),
+        );
+        let witness = delegated.witness("s3:PutObject", &key, Want::Allowed);
+        assert_eq!(witness.verdict, "allowed");
+        let deciding: Vec<&str> = witness
+            .statements
+            .iter()
+            .map(|s| s.statement.as_str())
+            .collect();
+        assert_eq!(deciding, ["Anyone", "Delegate"]);
+        // The delegation's condition holds on every request through an
+        // access point of the account.
+        assert!(
+            witness.conditions.iter().any(
+                |c| c.key == "s3:DataAccessPointAccount" && c.standing == Standing::Fixed(true)
+            )
+        );
+        // A direct request never carries the access point keys.
+        let direct = probe_with(&[], Some(&delegation));
+        assert!(
+            !direct
+                .decide("s3:PutObject", "arn:aws:s3:::rec-bucket/x")
+                .is_allowed()
+        );
     }
 
     #[test]

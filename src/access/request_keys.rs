@@ -75,23 +75,22 @@ impl ClauseNote {
     }
 }
 
-/// Every condition clause of the statements that cover `request` (action,
-/// resource and principal), with its standing.
-pub fn classify(
-    set: &PolicySet<'_>,
-    request: &Request,
-    catalog: Option<&Catalog>,
-) -> Vec<ClauseNote> {
+/// Every condition clause of the statements that cover a request (action,
+/// resource and principal), with its standing. A request is judged by one
+/// or more layers: a policy set and the request as that set sees it.
+pub fn classify(layers: &[(PolicySet<'_>, Request)], catalog: Option<&Catalog>) -> Vec<ClauseNote> {
     let mut notes = Vec::new();
-    for statement in covering(set, request) {
-        for clause in &statement.statement.conditions {
-            notes.push(ClauseNote {
-                action: request.action().to_owned(),
-                key: clause.key.clone(),
-                operator: clause.operator.to_string(),
-                statement: StatementAt::of(&statement),
-                standing: standing(clause, request, catalog),
-            });
+    for (set, request) in layers {
+        for statement in covering(set, request) {
+            for clause in &statement.statement.conditions {
+                notes.push(ClauseNote {
+                    action: request.action().to_owned(),
+                    key: clause.key.clone(),
+                    operator: clause.operator.to_string(),
+                    statement: StatementAt::of(&statement),
+                    standing: standing(clause, request, catalog),
+                });
+            }
         }
     }
     notes
@@ -166,29 +165,30 @@ fn is_access_point(resource: &str) -> bool {
 /// The request keys worth trying for `request`, each with its sample
 /// values: every key a covering clause compares that the request decides.
 pub fn free_keys(
-    set: &PolicySet<'_>,
-    request: &Request,
+    layers: &[(PolicySet<'_>, Request)],
     catalog: Option<&Catalog>,
 ) -> Vec<(String, Vec<String>)> {
     let mut keys: Vec<(String, Vec<String>)> = Vec::new();
-    for statement in covering(set, request) {
-        for clause in &statement.statement.conditions {
-            if standing(clause, request, catalog) != Standing::RequestKey {
-                continue;
-            }
-            let samples = sample_values(clause);
-            match keys
-                .iter_mut()
-                .find(|(key, _)| key.eq_ignore_ascii_case(&clause.key))
-            {
-                Some((_, values)) => {
-                    for value in samples {
-                        if !values.contains(&value) {
-                            values.push(value);
+    for (set, request) in layers {
+        for statement in covering(set, request) {
+            for clause in &statement.statement.conditions {
+                if standing(clause, request, catalog) != Standing::RequestKey {
+                    continue;
+                }
+                let samples = sample_values(clause);
+                match keys
+                    .iter_mut()
+                    .find(|(key, _)| key.eq_ignore_ascii_case(&clause.key))
+                {
+                    Some((_, values)) => {
+                        for value in samples {
+                            if !values.contains(&value) {
+                                values.push(value);
+                            }
                         }
                     }
+                    None => keys.push((clause.key.clone(), samples)),
                 }
-                None => keys.push((clause.key.clone(), samples)),
             }
         }
     }

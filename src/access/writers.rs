@@ -55,6 +55,16 @@ pub fn writers(
         .roles
         .iter()
         .filter_map(|r| Subject::role(inv, docs, &r.name));
+    // Requests through the bucket's access points are judged by the access
+    // point's policy and the bucket's: one more path for every caller.
+    let (paths, _) = super::connector::access_point_paths(inv, docs, bucket);
+    let through_point = |path: &super::probe::Through<'_>| {
+        let point = path.object_prefix();
+        (
+            [Pattern::glob(&format!("{point}*"))],
+            [format!("{point}x"), format!("{point}public/x")],
+        )
+    };
     for subject in users.chain(roles) {
         if except.contains(&subject.arn) {
             continue;
@@ -65,10 +75,30 @@ pub fn writers(
             subject.base_context(now),
             &inv.account_id,
         );
+        let mut witness = None;
         if let Search::Witness(resource) =
             probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
-            let witness = probe.witness(WRITE, &resource, Want::Allowed);
+            witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+        }
+        for path in &paths {
+            if witness.is_some() {
+                break;
+            }
+            let (point_domain, point_candidates) = through_point(path);
+            let probe = Probe::through(
+                subject.policy_set(None),
+                subject.request_principal(),
+                subject.base_context(now),
+                path.clone(),
+            );
+            if let Search::Witness(resource) =
+                probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            {
+                witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+            }
+        }
+        if let Some(witness) = witness {
             out.push(Writer::Principal {
                 arn: subject.arn.clone(),
                 witness,
@@ -110,6 +140,29 @@ pub fn writers(
         }
     }
 
+    // Anyone, through an access point whose policy and the bucket's both
+    // let anonymous callers in.
+    let anonymous_context = Context::new().with("aws:SecureTransport", "true");
+    let public_direct = out.iter().any(|w| matches!(w, Writer::Public { .. }));
+    for path in paths.iter().filter(|_| !public_direct) {
+        let (point_domain, point_candidates) = through_point(path);
+        let public = Probe::through(
+            PolicySet::default(),
+            RequestPrincipal::anonymous(),
+            anonymous_context.clone(),
+            path.clone(),
+        );
+        if let Search::Witness(resource) =
+            public.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+        {
+            out.push(Writer::Public {
+                witness: public.witness(WRITE, &resource, Want::Allowed),
+                neutralised: restricts_public(inv, bucket)
+                    || point_restricts_public(inv, &path.point_arn),
+            });
+        }
+    }
+
     out.extend(acl_writers(inv, bucket));
     out
 }
@@ -145,6 +198,21 @@ fn restricts_public(inv: &Inventory, bucket: &str) -> bool {
         .and_then(|b| b.public_access_block.value())
         .is_some_and(|b| b.restrict_public_buckets);
     account || own
+}
+
+/// Whether the access point's own Block Public Access restricts public
+/// access through it.
+fn point_restricts_public(inv: &Inventory, point_arn: &str) -> bool {
+    inv.access_points
+        .value()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.arn == point_arn)
+        .any(|p| {
+            p.public_access_block
+                .value()
+                .is_some_and(|b| b.restrict_public_buckets)
+        })
 }
 
 /// WRITE and FULL_CONTROL grantees other than the owner, when Object
