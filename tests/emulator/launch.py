@@ -57,12 +57,12 @@ from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
 
 from moto.core import serialize
-from werkzeug.exceptions import HTTPException
 from moto.iam.access_control import IAMRequest
+from moto.moto_server import werkzeug_app
 from moto.s3 import responses as s3_responses
 from moto.s3control.responses import S3ControlResponse
-from moto.moto_server import werkzeug_app
 from moto.server import main as moto_main
+from werkzeug.exceptions import HTTPException
 
 
 # Root elements AWS uses where moto's default differs, by (service, operation).
