@@ -951,3 +951,34 @@ fn public_writes_through_an_access_point_need_the_bucket_to_delegate() {
         ]
     );
 }
+
+/// A `NotAction` statement covers every action it does not name; its
+/// condition key is reported when none of those can carry it, and only
+/// then.
+#[test]
+fn not_action_statements_are_checked_for_keys_no_covered_action_carries() {
+    let bucket_deny = |not_action: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "DenyUnlessListedPrefix", "Effect": "Deny", "Principal": "*", "NotAction": {not_action}, "Resource": "arn:aws:s3:::rec-bucket/*", "Condition": {{"StringNotLikeIfExists": {{"s3:prefix": "uploads/*"}}}}}}]}}"#
+        )
+    };
+    let lint = |not_action: &str| {
+        let mut inv = compliant();
+        set_bucket_policy(&mut inv, &bucket_deny(not_action));
+        scan(&inv, &base_config())
+            .into_iter()
+            .filter(|f| f.rule_id == "PO440")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+    };
+    // Only the list actions carry `s3:prefix`, and this NotAction leaves
+    // them out: every action it covers lacks the key.
+    assert_eq!(
+        lint(r#"["s3:ListBucket", "s3:ListBucketVersions"]"#),
+        [
+            "statement DenyUnlessListedPrefix of bucket policy of `rec-bucket` tests `s3:prefix`, which every action the NotAction covers never carries: the Deny applies unconditionally to every action the NotAction covers"
+        ]
+    );
+    // Here it covers s3:ListBucket, which carries the key.
+    assert_eq!(lint(r#""s3:PutObject""#), Vec::<String>::new());
+}
