@@ -982,3 +982,20 @@ fn not_action_statements_are_checked_for_keys_no_covered_action_carries() {
     // Here it covers s3:ListBucket, which carries the key.
     assert_eq!(lint(r#""s3:PutObject""#), Vec::<String>::new());
 }
+
+/// A role that trusts Google's built-in principal needs no IAM identity
+/// provider: PO101 is for roles that name the provider's ARN.
+#[test]
+fn a_role_trusting_the_built_in_google_principal_needs_no_provider() {
+    let mut inv = compliant();
+    inv.oidc_providers = Fact::Present(vec![]);
+    role_mut(&mut inv).trust_policy = PolicyText::new(&PINNED_TRUST.replace(
+        "arn:aws:iam::111122223333:oidc-provider/accounts.google.com",
+        "accounts.google.com",
+    ));
+    let rules: Vec<String> = scan(&inv, &base_config())
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert!(!rules.contains(&"PO101".to_owned()), "{rules:?}");
+}
