@@ -989,7 +989,7 @@ fn not_action_statements_are_checked_for_keys_no_covered_action_carries() {
 fn a_role_trusting_the_built_in_google_principal_needs_no_provider() {
     let mut inv = compliant();
     inv.oidc_providers = Fact::Present(vec![]);
-    role_mut(&mut inv).trust_policy = PolicyText::new(&PINNED_TRUST.replace(
+    role_mut(&mut inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
         "arn:aws:iam::111122223333:oidc-provider/accounts.google.com",
         "accounts.google.com",
     ));
