@@ -209,11 +209,12 @@ async fn drop_the_sub_condition(emulator: &Emulator) {
     let out = drift_after(emulator, &["S3"], "drop-sub").await;
     // S3 pins `aud` to the vendor's numeric id too. The access model takes
     // `aud` from the token's `azp` (the caller's own id), so a stranger's
-    // token is still refused and this change alters no access it can see.
-    // TODO(#4): the trust answers ask about a stranger's token without
-    // `azp` only with the vendor's audience string; a stranger who picks
-    // the vendor's id as audience would be admitted, and this change
-    // would then be PO805.
+    // service-account token is still refused. A token without `azp`, whose
+    // audience the stranger picks, is asked about with every audience the
+    // trust tests; through the IAM provider AWS first requires that
+    // audience in the client-id list (here only the vendor's e-mail), so
+    // the vendor's id is refused there too, and this change alters no
+    // access the model can see.
     assert_rows(
         "drop-sub",
         &out.findings,
