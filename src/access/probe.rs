@@ -506,20 +506,24 @@ mod tests {
 
     const OBJECTS: &str = "arn:aws:s3:::rec-bucket/*";
     const UPLOADS: &str = "arn:aws:s3:::rec-bucket/uploads/*";
+    const WIDE_PUT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#;
 
-    #[test]
-    fn finds_a_write_outside_the_prefix_and_proves_confinement() {
-        let wide = [identity(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
-        )];
-        let probe = probe_with(&wide, None);
-        let found = probe.find(
+    /// A PutObject in the bucket but outside `uploads/`.
+    fn find_outside(probe: &Probe<'_>) -> Search {
+        probe.find(
             "s3:PutObject",
             &[Pattern::glob(OBJECTS)],
             &[Pattern::glob(UPLOADS)],
             Want::Allowed,
             &[],
-        );
+        )
+    }
+
+    #[test]
+    fn finds_a_write_outside_the_prefix_and_proves_confinement() {
+        let wide = [identity(WIDE_PUT)];
+        let probe = probe_with(&wide, None);
+        let found = find_outside(&probe);
         match found {
             Search::Witness(w) => assert!(
                 w.starts_with("arn:aws:s3:::rec-bucket/")
@@ -533,34 +537,20 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/uploads/*"}]}"#,
         )];
         let probe = probe_with(&narrow, None);
-        let found = probe.find(
-            "s3:PutObject",
-            &[Pattern::glob(OBJECTS)],
-            &[Pattern::glob(UPLOADS)],
-            Want::Allowed,
-            &[],
-        );
+        let found = find_outside(&probe);
         assert_eq!(found, Search::Empty);
     }
 
     #[test]
     fn deny_notresource_bucket_policy_confines_to_the_prefix() {
-        let wide = [identity(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
-        )];
+        let wide = [identity(WIDE_PUT)];
         let bucket = parse(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyOutside","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::rec-bucket/uploads/*","Condition":{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::111122223333:user/videsk-connector"}}}]}"#,
             PolicyKind::Resource,
         )
         .unwrap();
         let probe = probe_with(&wide, Some(&bucket));
-        let outside = probe.find(
-            "s3:PutObject",
-            &[Pattern::glob(OBJECTS)],
-            &[Pattern::glob(UPLOADS)],
-            Want::Allowed,
-            &[],
-        );
+        let outside = find_outside(&probe);
         assert_eq!(outside, Search::Empty);
         let inside = probe.find(
             "s3:PutObject",
@@ -617,21 +607,13 @@ mod tests {
         assert_eq!(witness.conditions[0].standing, Standing::RequestKey);
         assert_eq!(witness.conditions[0].statement.statement, "EncryptedOnly");
         // Outside the prefix no header helps.
-        let outside = probe.find(
-            "s3:PutObject",
-            &[Pattern::glob(OBJECTS)],
-            &[Pattern::glob(UPLOADS)],
-            Want::Allowed,
-            &[],
-        );
+        let outside = find_outside(&probe);
         assert_eq!(outside, Search::Empty);
     }
 
     #[test]
     fn a_deny_lifted_by_a_network_key_still_leaves_a_write_outside() {
-        let wide = [identity(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
-        )];
+        let wide = [identity(WIDE_PUT)];
         let bucket = parse(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"OutsideOnlyFromVpce","Effect":"Deny","Principal":"*","Action":"s3:PutObject","NotResource":"arn:aws:s3:::rec-bucket/uploads/*","Condition":{"StringNotEquals":{"aws:SourceVpce":"vpce-1a2b3c4d"}}}]}"#,
             PolicyKind::Resource,
@@ -654,9 +636,7 @@ mod tests {
 
     #[test]
     fn a_key_the_action_never_carries_is_named_in_the_refusal() {
-        let wide = [identity(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
-        )];
+        let wide = [identity(WIDE_PUT)];
         let bucket = parse(
             r#"{"Version":"2012-10-17","Statement":[{"Sid":"DenyNonPrefixedWrites","Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*","Condition":{"StringNotLikeIfExists":{"s3:prefix":"uploads/*"}}}]}"#,
             PolicyKind::Resource,
@@ -763,9 +743,7 @@ mod tests {
 
     #[test]
     fn an_identity_grant_on_the_bucket_does_not_reach_its_access_points() {
-        let bucket_only = [identity(
-            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::rec-bucket/*"}]}"#,
-        )];
+        let bucket_only = [identity(WIDE_PUT)];
         let probe = through(
             &bucket_only,
             None,
