@@ -8,8 +8,8 @@ use super::probe::{Probe, Through, Want};
 use super::subject::Subject;
 use crate::config::Connector;
 use crate::inventory::{Fact, Inventory};
-use crate::policy::Effect;
 use crate::policy::catalog::{AccessLevel, Action, Catalog};
+use crate::policy::{Context, Effect};
 
 /// Actions that mint or reset long-term credentials.
 const CREDENTIAL_ACTIONS: &[&str] = &[
@@ -87,7 +87,7 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
     let probe = Probe::new(
         subject.policy_set(bucket_doc),
         subject.request_principal(),
-        subject.base_context(now),
+        request_context(&subject, inv, &connector.bucket, now),
         &inv.account_id,
     );
     let objects = objects_arn(&connector.bucket);
@@ -132,14 +132,22 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         if answers.outside.is_none() && !connector.prefix.is_empty() {
             let domain = [Pattern::glob(&format!("{objects}*"))];
             let candidates = [format!("{objects}other/x"), format!("{objects}x")];
-            if let Search::Witness(resource) = probe.find(
+            match probe.find(
                 action,
                 &domain,
                 &intended_region,
                 Want::Allowed,
                 &candidates,
             ) {
-                answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
+                Search::Witness(resource) => {
+                    answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
+                }
+                Search::Undecided => {
+                    answers
+                        .unusable
+                        .push(undecided_outside(action, &connector.prefix, ""))
+                }
+                Search::Empty => {}
             }
         }
     }
@@ -155,18 +163,24 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
             let probe = Probe::through(
                 subject.policy_set(None),
                 subject.request_principal(),
-                subject.base_context(now),
+                request_context(&subject, inv, &connector.bucket, now),
                 path,
             );
             let domain = [Pattern::glob(&format!("{point}*"))];
             let inside = [Pattern::glob(&format!("{point}{}*", connector.prefix))];
             let candidates = [format!("{point}other/x"), format!("{point}x")];
             for action in object_actions(catalog, allowed_actions, &objects) {
-                if let Search::Witness(resource) =
-                    probe.find(action, &domain, &inside, Want::Allowed, &candidates)
-                {
-                    answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
-                    break 'paths;
+                match probe.find(action, &domain, &inside, Want::Allowed, &candidates) {
+                    Search::Witness(resource) => {
+                        answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
+                        break 'paths;
+                    }
+                    Search::Undecided => answers.unusable.push(undecided_outside(
+                        action,
+                        &connector.prefix,
+                        &format!(" through {point}"),
+                    )),
+                    Search::Empty => {}
                 }
             }
         }
@@ -195,6 +209,24 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         }
     }
     answers
+}
+
+/// The plain request of `subject` to `bucket`: its identity keys, and the
+/// bucket's region as the endpoint's (`aws:RequestedRegion`), when known.
+pub fn request_context(subject: &Subject<'_>, inv: &Inventory, bucket: &str, now: &str) -> Context {
+    let mut context = subject.base_context(now);
+    if let Some(region) = inv.bucket(bucket).and_then(|b| b.region.value()) {
+        context.insert("aws:RequestedRegion", region.as_str());
+    }
+    context
+}
+
+/// What the answers leave out when the search for a write outside the
+/// prefix could not decide every class of keys or requests.
+fn undecided_outside(action: &str, prefix: &str, path: &str) -> String {
+    format!(
+        "whether {action} outside `{prefix}`{path} is possible (the search was cut before deciding every request)"
+    )
 }
 
 /// The allowed actions that act on objects.
@@ -398,7 +430,7 @@ fn extras_through_points(
             let probe = Probe::through(
                 subject.policy_set(None),
                 subject.request_principal(),
-                subject.base_context(now),
+                request_context(subject, inv, bucket, now),
                 path,
             );
             for action in catalog.actions() {

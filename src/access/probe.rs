@@ -9,6 +9,7 @@
 //! the engine about one shortest member of each, and so finds an allowed (or
 //! denied) resource in any region of the space, or proves there is none.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 
 use super::evidence::Witness;
@@ -36,6 +37,9 @@ pub struct Probe<'p> {
     varies: bool,
     /// Set when requests go through an access point.
     through: Option<Through<'p>>,
+    /// Set when a request-key search was cut at [`MAX_VARIANTS`] without
+    /// an answer since the last [`Probe::find`] began.
+    cut: Cell<bool>,
 }
 
 /// Which name a Resource pattern is matched against.
@@ -140,6 +144,7 @@ impl<'p> Probe<'p> {
             catalog: Catalog::get().ok(),
             varies,
             through: None,
+            cut: Cell::new(false),
         }
     }
 
@@ -304,6 +309,7 @@ impl<'p> Probe<'p> {
                 resource,
                 "request-key search cut at {MAX_VARIANTS} variants"
             );
+            self.cut.set(true);
         }
         found
     }
@@ -332,6 +338,23 @@ impl<'p> Probe<'p> {
     /// `excluded` (no pattern may match) for which `action` is `want`;
     /// `candidates` are tried first so witnesses read naturally.
     pub fn find(
+        &self,
+        action: &str,
+        domain: &[Pattern],
+        excluded: &[Pattern],
+        want: Want,
+        candidates: &[String],
+    ) -> Search {
+        self.cut.set(false);
+        let found = self.find_classes(action, domain, excluded, want, candidates);
+        if found == Search::Empty && self.cut.get() {
+            // Some class was not decided: "none" would be a guess.
+            return Search::Undecided;
+        }
+        found
+    }
+
+    fn find_classes(
         &self,
         action: &str,
         domain: &[Pattern],
@@ -406,10 +429,10 @@ fn collect_patterns(
 ) {
     let variables = labelled.policy.variables_enabled();
     for statement in &labelled.policy.statements {
-        *varies |= statement
-            .conditions
-            .iter()
-            .any(|clause| context.get(&clause.key_lower).is_none());
+        *varies |= statement.conditions.iter().any(|clause| {
+            context.get(&clause.key_lower).is_none()
+                || request_keys::is_caller_chosen(&clause.key_lower)
+        });
         for pattern in statement.resource.iter().flat_map(|r| &r.patterns) {
             if let Some(chars) = substitute(&pattern.raw, variables, context) {
                 patterns.push((Pattern::arn_chars(&chars, &pattern.raw), space));

@@ -106,8 +106,28 @@ fn covering<'a>(set: &PolicySet<'a>, request: &Request) -> Vec<StatementRef<'a>>
         .collect()
 }
 
+/// Keys present on every request whose value the caller picks: the scheme,
+/// the endpoint's region, the User-Agent and Referer headers. The plain
+/// request gives them the values a normal client sends, but any value is a
+/// request the caller can make (IAM User Guide, "AWS global condition
+/// context keys").
+const CALLER_CHOSEN: &[&str] = &[
+    "aws:securetransport",
+    "aws:requestedregion",
+    "aws:useragent",
+    "aws:referer",
+];
+
+/// Whether the caller picks the key's value on every request it sends.
+pub fn is_caller_chosen(key_lower: &str) -> bool {
+    CALLER_CHOSEN.contains(&key_lower)
+}
+
 fn standing(clause: &ConditionClause, request: &Request, catalog: Option<&Catalog>) -> Standing {
     let holds = || evaluate_clause(clause, &request.context, &mut Vec::new());
+    if is_caller_chosen(&clause.key_lower) {
+        return Standing::RequestKey;
+    }
     if request.context.get(&clause.key_lower).is_some() {
         return Standing::Fixed(holds());
     }
@@ -175,7 +195,7 @@ pub fn free_keys(
                 if standing(clause, request, catalog) != Standing::RequestKey {
                     continue;
                 }
-                let samples = sample_values(clause);
+                let samples = sample_values(clause, &request.context);
                 match keys
                     .iter_mut()
                     .find(|(key, _)| key.eq_ignore_ascii_case(&clause.key))
@@ -196,9 +216,10 @@ pub fn free_keys(
 }
 
 /// Values that make the clause's comparisons go each way: the policy's own
-/// values (wildcards filled in), a neighbour for numbers, and one value the
-/// policy does not name.
-fn sample_values(clause: &ConditionClause) -> Vec<String> {
+/// values (variables resolved from `context`, wildcards filled in two
+/// ways), neighbours for numbers and dates, and one value the policy does
+/// not name.
+fn sample_values(clause: &ConditionClause, context: &Context) -> Vec<String> {
     let base = clause.operator.base;
     let family = base.family();
     let mut out: Vec<String> = Vec::new();
@@ -208,28 +229,41 @@ fn sample_values(clause: &ConditionClause) -> Vec<String> {
         }
     };
     for value in &clause.values {
-        let raw = value.raw.as_str();
-        if raw.contains("${") {
+        let Some(raw) = resolve_variables(&value.raw, context) else {
             continue;
-        }
+        };
         match family {
             Family::String | Family::Arn => {
                 if base.allows_wildcards() || family == Family::Arn {
+                    // `*` may stand for nothing or for text another
+                    // pattern does not expect.
+                    push(raw.replace('*', "").replace('?', "x"));
                     push(raw.replace(['*', '?'], "x"));
+                    push(raw.replace('*', "0putonly").replace('?', "0"));
                 } else {
-                    push(raw.to_owned());
+                    push(raw);
                 }
             }
             Family::Numeric => {
-                push(raw.to_owned());
-                if let Ok(n) = raw.parse::<i64>() {
-                    push(n.saturating_add(1).to_string());
-                    push(n.saturating_sub(1).to_string());
+                push(raw.clone());
+                if let Ok(n) = raw.parse::<f64>() {
+                    for neighbour in [n + 1.0, n - 1.0] {
+                        push(if neighbour.fract() == 0.0 && neighbour.abs() < 1e15 {
+                            format!("{neighbour:.0}")
+                        } else {
+                            neighbour.to_string()
+                        });
+                    }
                 }
             }
-            Family::Ip => push(raw.split('/').next().unwrap_or(raw).to_owned()),
+            Family::Ip => push(raw.split('/').next().unwrap_or(&raw).to_owned()),
             Family::Null => push("x".to_owned()),
-            Family::Bool | Family::Date | Family::Binary => push(raw.to_owned()),
+            Family::Date => {
+                push(raw);
+                push("1970-01-02T00:00:00Z".to_owned());
+                push("2999-01-01T00:00:00Z".to_owned());
+            }
+            Family::Bool | Family::Binary => push(raw),
         }
     }
     match family {
@@ -245,6 +279,36 @@ fn sample_values(clause: &ConditionClause) -> Vec<String> {
         Family::Date | Family::Binary => {}
     }
     out
+}
+
+/// `raw` with its `${key}` variables replaced by the context's values;
+/// `None` when one has no single value (the escapes `${*}`, `${?}` and
+/// `${$}` stand for themselves).
+fn resolve_variables(raw: &str, context: &Context) -> Option<String> {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(at) = rest.find("${") {
+        out.push_str(rest.get(..at)?);
+        let after = rest.get(at + 2..)?;
+        let end = after.find('}')?;
+        let inner = after.get(..end)?;
+        match inner {
+            "*" | "?" | "$" => out.push_str(inner),
+            _ => {
+                let (key, default) = match inner.split_once(',') {
+                    Some((key, default)) => (key.trim(), Some(default.trim().trim_matches('\''))),
+                    None => (inner.trim(), None),
+                };
+                match context.get(&key.to_lowercase()).map(ContextValue::values) {
+                    Some([value]) => out.push_str(value),
+                    _ => out.push_str(default?),
+                }
+            }
+        }
+        rest = after.get(end + 1..)?;
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// Every assignment of `keys` (each absent or one of its values) other
@@ -263,18 +327,26 @@ pub fn variants(
                 let Some((key, values)) = keys.get(index) else {
                     continue;
                 };
-                let multi = multivalued(key);
+                // A multivalued key (tag keys) takes each value alone and
+                // all of them at once.
+                let options: Vec<ContextValue> = if multivalued(key) {
+                    let mut options: Vec<ContextValue> = values
+                        .iter()
+                        .map(|v| ContextValue::Multi(vec![v.clone()]))
+                        .collect();
+                    if values.len() > 1 {
+                        options.push(ContextValue::Multi(values.clone()));
+                    }
+                    options
+                } else {
+                    values.iter().cloned().map(ContextValue::Single).collect()
+                };
                 product = product
                     .into_iter()
                     .flat_map(|partial| {
-                        values.iter().map(move |value| {
+                        options.iter().map(move |value| {
                             let mut next = partial.clone();
-                            let value = if multi {
-                                ContextValue::Multi(vec![value.clone()])
-                            } else {
-                                ContextValue::Single(value.clone())
-                            };
-                            next.push((key.clone(), value));
+                            next.push((key.clone(), value.clone()));
                             next
                         })
                     })

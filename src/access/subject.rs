@@ -151,6 +151,7 @@ impl<'d> Subject<'d> {
             .with("aws:PrincipalAccount", self.account.as_str())
             .with("aws:SecureTransport", "true")
             .with("aws:PrincipalIsAWSService", "false")
+            .with("aws:ViaAWSService", "false")
             .with("aws:CurrentTime", now);
         if self.is_role {
             context.insert("aws:PrincipalType", "AssumedRole");

@@ -72,7 +72,7 @@ pub fn writers(
         let probe = Probe::new(
             subject.policy_set(bucket_doc),
             subject.request_principal(),
-            subject.base_context(now),
+            super::connector::request_context(&subject, inv, bucket, now),
             &inv.account_id,
         );
         let mut witness = None;
@@ -89,7 +89,7 @@ pub fn writers(
             let probe = Probe::through(
                 subject.policy_set(None),
                 subject.request_principal(),
-                subject.base_context(now),
+                super::connector::request_context(&subject, inv, bucket, now),
                 path.clone(),
             );
             if let Search::Witness(resource) =
@@ -112,7 +112,7 @@ pub fn writers(
             resource: Some(LabelledPolicy::new(label, policy)),
             ..PolicySet::default()
         };
-        let context = Context::new().with("aws:SecureTransport", "true");
+        let context = anonymous_context(inv, bucket);
         let public = Probe::new(
             resource_only(),
             RequestPrincipal::anonymous(),
@@ -142,7 +142,7 @@ pub fn writers(
 
     // Anyone, through an access point whose policy and the bucket's both
     // let anonymous callers in.
-    let anonymous_context = Context::new().with("aws:SecureTransport", "true");
+    let anonymous_context = anonymous_context(inv, bucket);
     let public_direct = out.iter().any(|w| matches!(w, Writer::Public { .. }));
     for path in paths.iter().filter(|_| !public_direct) {
         let (point_domain, point_candidates) = through_point(path);
@@ -155,16 +155,65 @@ pub fn writers(
         if let Search::Witness(resource) =
             public.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
         {
+            let mut witness = public.witness(WRITE, &resource, Want::Allowed);
+            if path.network_origin.eq_ignore_ascii_case("VPC") {
+                // S3 refuses requests to a VPC access point from outside
+                // its VPC: "anyone" is anyone inside that network.
+                witness
+                    .context
+                    .push("from inside the access point's VPC (network origin VPC)".to_owned());
+            }
             out.push(Writer::Public {
-                witness: public.witness(WRITE, &resource, Want::Allowed),
+                witness,
                 neutralised: restricts_public(inv, bucket)
                     || point_restricts_public(inv, &path.point_arn),
             });
         }
     }
 
+    // Other accounts an access point policy names, when the bucket lets
+    // them through too.
+    for path in &paths {
+        let Some(point_policy) = path.point_policy else {
+            continue;
+        };
+        let (point_domain, point_candidates) = through_point(path);
+        for account in named_accounts(point_policy.policy, &inv.account_id) {
+            let listed = out
+                .iter()
+                .any(|w| matches!(w, Writer::Account { account: a, .. } if *a == account));
+            if listed {
+                continue;
+            }
+            let probe = Probe::through(
+                PolicySet::default(),
+                RequestPrincipal::root(&account),
+                anonymous_context.clone(),
+                path.clone(),
+            );
+            if let Search::Witness(resource) =
+                probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            {
+                let witness = probe.witness(WRITE, &resource, Want::Allowed);
+                out.push(Writer::Account { account, witness });
+            }
+        }
+    }
+
     out.extend(acl_writers(inv, bucket));
     out
+}
+
+/// The plain request of a caller outside the account: HTTPS, made directly,
+/// to the bucket's region.
+fn anonymous_context(inv: &Inventory, bucket: &str) -> Context {
+    let mut context = Context::new()
+        .with("aws:SecureTransport", "true")
+        .with("aws:ViaAWSService", "false");
+    if let Some(region) = inv.bucket(bucket).and_then(|b| b.region.value()) {
+        context.insert("aws:RequestedRegion", region.as_str());
+    }
+    context
 }
 
 /// Accounts other than ours that Allow statements of the policy name.
