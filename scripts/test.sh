@@ -65,6 +65,9 @@ export INSTA_UPDATE=no
 # Supply chain: licenses, banned and duplicate crates, sources (offline;
 # advisories need the network and run in the GitHub workflow).
 if cargo deny --version >/dev/null 2>&1; then
+  # cargo-deny reads the metadata of every platform's dependencies, which
+  # a build for this one does not download.
+  cargo fetch --locked --quiet
   cargo deny --offline check licenses bans sources
 else
   echo "cargo-deny not installed: supply-chain check skipped (cargo install --locked cargo-deny)" >&2
