@@ -298,7 +298,9 @@ impl<'p> Probe<'p> {
                 .and_then(|c| c.is_multivalued(key))
                 .unwrap_or(false)
         };
-        let (variants, cut) = request_keys::variants(&keys, multivalued, MAX_VARIANTS);
+        let mut variants = request_keys::aimed(&layers, self.catalog, multivalued);
+        let (exhaustive, cut) = request_keys::variants(&keys, multivalued, MAX_VARIANTS);
+        variants.extend(exhaustive);
         let found = variants.into_iter().find(|assignment| {
             let context = request_keys::with_assignment(&self.context, assignment);
             wanted(self.authorize_with(action, resource, context).verdict)

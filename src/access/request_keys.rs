@@ -15,12 +15,14 @@ use crate::policy::catalog::{Catalog, GlobalPresence, KeyAvailability};
 use crate::policy::condition::Family;
 use crate::policy::condition::eval::evaluate as evaluate_clause;
 use crate::policy::evaluate::applicable;
-use crate::policy::{ConditionClause, Context, ContextValue, PolicySet, Request, StatementRef};
+use crate::policy::{
+    ConditionClause, Context, ContextValue, Effect, PolicySet, Request, StatementRef,
+};
 
 /// How many extra requests are tried for one resource before giving up.
 /// Each key adds its values to a product, so this bounds the search when
 /// statements compare many keys; the bound is reported when it is hit.
-pub const MAX_VARIANTS: usize = 512;
+pub const MAX_VARIANTS: usize = 128;
 
 /// How a condition clause stands for one action on one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,6 +215,55 @@ pub fn free_keys(
         }
     }
     keys
+}
+
+/// Assignments aimed at each Allow that covers the request: every request
+/// key its clauses compare set to a sample that makes that clause hold
+/// (keys it does not compare stay absent). An Allow that needs several
+/// headers at once is then tried first, not after every smaller
+/// combination; the exhaustive [`variants`] follow.
+pub fn aimed(
+    layers: &[(PolicySet<'_>, Request)],
+    catalog: Option<&Catalog>,
+    multivalued: impl Fn(&str) -> bool,
+) -> Vec<Vec<(String, ContextValue)>> {
+    let mut out: Vec<Vec<(String, ContextValue)>> = Vec::new();
+    for (set, request) in layers {
+        for statement in covering(set, request) {
+            if statement.statement.effect.value != Effect::Allow {
+                continue;
+            }
+            let mut assignment: Vec<(String, ContextValue)> = Vec::new();
+            for clause in &statement.statement.conditions {
+                if standing(clause, request, catalog) != Standing::RequestKey {
+                    continue;
+                }
+                let multi = multivalued(&clause.key);
+                let holding = sample_values(clause, &request.context)
+                    .into_iter()
+                    .map(|v| {
+                        if multi {
+                            ContextValue::Multi(vec![v])
+                        } else {
+                            ContextValue::Single(v)
+                        }
+                    })
+                    .find(|value| {
+                        let mut context = request.context.clone();
+                        context.insert(&clause.key, value.clone());
+                        evaluate_clause(clause, &context, &mut Vec::new())
+                    });
+                if let Some(value) = holding {
+                    assignment.retain(|(key, _)| !key.eq_ignore_ascii_case(&clause.key));
+                    assignment.push((clause.key.clone(), value));
+                }
+            }
+            if assignment.len() > 1 && !out.contains(&assignment) {
+                out.push(assignment);
+            }
+        }
+    }
+    out
 }
 
 /// Values that make the clause's comparisons go each way: the policy's own
