@@ -186,6 +186,8 @@ struct Clients {
     home_region: String,
     /// The custom endpoint, when one is configured.
     endpoint_url: Option<String>,
+    /// The role assumed, when one is.
+    role_arn: Option<String>,
     counter: CallCounter,
 }
 
@@ -268,6 +270,7 @@ impl Clients {
             sdk,
             home_region,
             endpoint_url,
+            role_arn: options.role_arn.clone(),
             counter: CallCounter::default(),
         })
     }
@@ -395,7 +398,14 @@ async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|err| fail(CallError::from_sdk(OPERATION, &err).reason()))?;
+        .map_err(|err| match (&clients.role_arn, assume_role_failure(&err)) {
+            // The first call is where the role is assumed: say so.
+            (Some(role_arn), Some(reason)) => SourceError::AssumeRole {
+                role_arn: role_arn.clone(),
+                message: reason,
+            },
+            _ => fail(CallError::from_sdk(OPERATION, &err).reason()),
+        })?;
 
     let account_id = output
         .account()
@@ -413,6 +423,23 @@ async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
         partition: partition.to_owned(),
         arn: output.arn().unwrap_or_default().to_owned(),
     })
+}
+
+/// The answer to `sts:AssumeRole`, when that is why a call failed: the
+/// credential provider's error, somewhere in the call's error chain.
+fn assume_role_failure(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    type AssumeRoleFailure = aws_smithy_runtime_api::client::result::SdkError<
+        aws_sdk_sts::operation::assume_role::AssumeRoleError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >;
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(failure) = cause.downcast_ref::<AssumeRoleFailure>() {
+            return Some(CallError::from_sdk("sts:AssumeRole", failure).reason());
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// An SDK timestamp as RFC 3339 text, empty when absent.
