@@ -184,7 +184,8 @@ pub struct ScanArgs {
     pub color: ColorChoice,
     /// Write the snapshot the scan analysed here (SARIF results point at its
     /// lines). Default: `.putonly/snapshot.json`, or, when scanning
-    /// `--snapshot FILE`, that file itself, unchanged.
+    /// `--snapshot FILE`, that file itself, unchanged. With many accounts:
+    /// a directory, one `ACCOUNT.json` each (default: none written).
     #[arg(long, value_name = "FILE", conflicts_with = "no_snapshot_out")]
     pub snapshot_out: Option<PathBuf>,
     /// Write no snapshot (SARIF results then point at no file).

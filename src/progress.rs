@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
 
 /// Counts so far, and whether to show them.
+// TODO(#7): count principals and buckets as the live source reads them,
+// not when an account is done, so that one large account shows progress.
 #[derive(Debug)]
 pub struct Progress {
     shown: bool,

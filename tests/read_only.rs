@@ -249,8 +249,14 @@ fn the_caller_policy_names_exactly_the_caller_actions() {
         .into_iter()
         .filter(|action| !iam_actions().contains(action))
         .collect();
-    assert_eq!(caller_only, ["organizations:ListAccounts", "sts:AssumeRole"]);
+    assert_eq!(
+        caller_only,
+        ["organizations:ListAccounts", "sts:AssumeRole"]
+    );
 
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
-    assert!(readme.contains(&text), "the README's caller policy differs from the file");
+    assert!(
+        readme.contains(&text),
+        "the README's caller policy differs from the file"
+    );
 }

@@ -359,6 +359,9 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
     let cwd = std::env::current_dir().ok();
     let config_uri = report::locate::file_uri(&args.config, cwd.as_deref());
     let config_label = args.config.display().to_string();
+    // TODO(#7): SARIF written by merge has logical locations only: the JSON
+    // carries no snapshot to point into. Carry the snapshot's name and the
+    // finding's lines in the JSON, or read `--snapshot-out` directories.
     let locator = Locator::new(
         None,
         Some((

@@ -98,6 +98,9 @@ struct RawAccount {
 }
 
 /// Reads one shard.
+// TODO(#7): a shard is parsed whole, so merging holds one shard's findings
+// at a time; stream its `accounts` array for shards of thousands of
+// accounts.
 pub fn read(path: &Path) -> Result<Vec<ShardAccount>, ShardError> {
     let bytes = std::fs::read(path).map_err(|source| ShardError::Read {
         path: path.to_owned(),
