@@ -65,6 +65,58 @@ fn assert_schema_valid(report: &Value) {
     assert!(errors.is_empty(), "schema errors: {errors:#?}");
 }
 
+/// Errors and warnings of the SARIF multitool (installed by
+/// `scripts/test.sh`) on a file, except the home page putonly has none of.
+fn sarif_problems(file: &Path) -> Vec<String> {
+    let tool = std::env::var_os("PUTONLY_SARIF_MULTITOOL").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(
+                "scripts/validators/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool",
+            )
+        },
+        std::path::PathBuf::from,
+    );
+    assert!(
+        tool.is_file(),
+        "the SARIF validator is missing at `{}`: run scripts/test.sh",
+        tool.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("validation.sarif");
+    let out = Command::new(tool)
+        .args([
+            "validate",
+            "--rule-kind",
+            "Gh;Sarif",
+            "--log",
+            "ForceOverwrite",
+            "-o",
+        ])
+        .arg(&log)
+        .arg(file)
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let log = read_json(&log);
+    let mut problems = Vec::new();
+    for run in log["runs"].as_array().unwrap() {
+        for result in run["results"].as_array().into_iter().flatten() {
+            let level = result["level"].as_str().unwrap_or("warning");
+            let homepage = result["ruleId"] == "SARIF2005";
+            if (level == "error" || level == "warning") && !homepage {
+                problems.push(format!("{} {}", result["ruleId"], result["message"]));
+            }
+        }
+    }
+    problems
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
@@ -289,6 +341,10 @@ fn three_accounts_one_without_the_role() {
             "putonly/444455556666/account/",
             "putonly/777788889999/not-scanned/",
         ]
+    );
+    assert_eq!(
+        sarif_problems(&dir.path().join("report.sarif")),
+        Vec::<String>::new()
     );
     let failed_run = &sarif["runs"][5];
     assert_eq!(failed_run["invocations"][0]["executionSuccessful"], false);

@@ -305,7 +305,8 @@ fn failed_run(account_id: &str, target: &str, error: &str) -> serde_json::Value 
                 "name": "putonly",
                 "fullName": format!("putonly {}", env!("CARGO_PKG_VERSION")),
                 "version": env!("CARGO_PKG_VERSION"),
-                "semanticVersion": env!("CARGO_PKG_VERSION")
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": []
             }
         },
         "automationDetails": { "id": format!("putonly/{account_id}/not-scanned/") },
