@@ -691,3 +691,39 @@ fn bad_shards_are_named_with_the_place() {
         "putonly: account `111122223333` is in both `guide.report.json` and `again.json`"
     );
 }
+
+#[test]
+fn every_format_of_many_accounts_is_snapshotted() {
+    let root = tempfile::tempdir().unwrap();
+    let (guide, payments) = example_snapshots(root.path());
+    let work = shard_dir(&root.path().join("org"), &[&guide, &payments]);
+    // An account that cannot be read.
+    std::fs::write(work.join("d").join("broken.json"), "{\"schema_version\": 1,\n").unwrap();
+    for (format, name) in [
+        ("json", "many.json"),
+        ("table", "many.table"),
+        ("markdown", "many.md"),
+    ] {
+        let out = putonly(
+            &work,
+            None,
+            &[
+                "scan",
+                "--snapshots",
+                "d",
+                "--config",
+                &config(),
+                "--format",
+                format,
+                "--color",
+                "never",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        let text = String::from_utf8(out.stdout).unwrap();
+        if format == "json" {
+            assert_schema_valid(&serde_json::from_str(&text).unwrap());
+        }
+        insta::assert_snapshot!(name, text);
+    }
+}

@@ -212,7 +212,8 @@ pub fn scanned_part(settings: &Settings, report: &Report<'_>, target: &str) -> P
             let rendered = super::render(Format::Markdown, report, settings.options);
             warnings = rendered.warnings;
             format!(
-                "{}\nScanned through {}.\n\n",
+                // A blank line first: a line right after a table is a row.
+                "{}\n\nScanned through {}.\n\n",
                 rendered.text.trim_end(),
                 code(target)
             )
