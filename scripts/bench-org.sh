@@ -45,6 +45,34 @@ cleanup() { if $keep; then echo "work directory kept: $work" >&2; else rm -rf "$
 trap cleanup EXIT
 
 account=$(jq -r .account_id "$snapshot")
+# Connectors that live in the account (its first user, role and bucket),
+# so that every account is checked as a connector's home is: with the
+# example config's connectors, absent from the benchmark account, only the
+# account-wide rules would run.
+user=$(jq -r '.users[0].name' "$snapshot")
+role=$(jq -r '.roles[0].name' "$snapshot")
+bucket=$(jq -r '.buckets.value[0].name' "$snapshot")
+cat >"$work/putonly.toml" <<TOML
+[[connector]]
+name = "static"
+mode = "static"
+principal = "$user"
+bucket = "$bucket"
+prefix = "uploads/"
+allowed_actions = ["s3:PutObject"]
+
+[[connector]]
+name = "oidc"
+mode = "oidc"
+principal = "$role"
+bucket = "$bucket"
+prefix = "uploads/"
+allowed_actions = ["s3:PutObject"]
+
+[connector.oidc]
+issuer = "accounts.google.com"
+audience = "cloud-connector@bridge-fed-connector.iam.gserviceaccount.com"
+TOML
 largest=$(tr ' ' '\n' <<<"$counts" | sort -n | tail -n 1)
 echo "writing $largest copies of $snapshot (account $account) ..." >&2
 mkdir -p "$work/all"
@@ -52,6 +80,14 @@ for i in $(seq 1 "$largest"); do
     id=$(printf '9999%08d' "$i")
     sed "s/$account/$id/g" "$snapshot" >"$work/all/$id.json"
 done
+
+# One account alone, for comparison.
+env -i PATH="$PATH" /usr/bin/time -v -o "$work/single.time" \
+    "$bin" scan --snapshot "$snapshot" --config "$work/putonly.toml" --format json \
+    --fail-on critical --no-snapshot-out --output "$work/single.json" 2>"$work/single.err" || true
+single_wall=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$work/single.time")
+single_rss=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$work/single.time")
+echo "one account alone (scan --snapshot): $single_wall, $single_rss MB, $(jq '.findings | length' "$work/single.json") findings" >&2
 
 printf '\nputonly organisation benchmark: offline scans of %s copies of %s (%s), %s cores, --account-concurrency %s\n' \
     "$counts" "$(basename "$snapshot")" "$(du -h "$snapshot" | cut -f1)" "$(nproc)" "$account_concurrency"
@@ -62,7 +98,7 @@ for count in $counts; do
     # The first COUNT accounts, linked, not copied.
     find "$work/all" -name '*.json' | sort | head -n "$count" | xargs -I{} ln {} "$dir/"
     env -i PATH="$PATH" /usr/bin/time -v -o "$work/$count.time" \
-        "$bin" scan --snapshots "$dir" --config examples/putonly.toml --format json \
+        "$bin" scan --snapshots "$dir" --config "$work/putonly.toml" --format json \
         --fail-on critical --account-concurrency "$account_concurrency" \
         --output "$work/$count.json" 2>"$work/$count.err" || true
     clock=$(sed -n 's/.*Elapsed (wall clock) time.*: //p' "$work/$count.time")
