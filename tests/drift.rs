@@ -209,11 +209,12 @@ async fn drop_the_sub_condition(emulator: &Emulator) {
     let out = drift_after(emulator, &["S3"], "drop-sub").await;
     // S3 pins `aud` to the vendor's numeric id too. The access model takes
     // `aud` from the token's `azp` (the caller's own id), so a stranger's
-    // token is still refused and this change alters no access it can see.
-    // TODO(#4): the trust answers ask about a stranger's token without
-    // `azp` only with the vendor's audience string; a stranger who picks
-    // the vendor's id as audience would be admitted, and this change
-    // would then be PO805.
+    // service-account token is still refused. A token without `azp`, whose
+    // audience the stranger picks, is asked about with every audience the
+    // trust tests; through the IAM provider AWS first requires that
+    // audience in the client-id list (here only the vendor's e-mail), so
+    // the vendor's id is refused there too, and this change alters no
+    // access the model can see.
     assert_rows(
         "drop-sub",
         &out.findings,
@@ -288,13 +289,13 @@ async fn add_a_group_with_s3_rights_to_the_user(emulator: &Emulator) {
                 "PO804",
                 "static",
                 USER_ARN,
-                "`videsk-connector` can now change permissions or mint credentials: s3:AssociateAccessGrantsIdentityCenter, s3:BypassGovernanceRetention, s3:CreateAccessGrant, s3:CreateAccessGrantsInstance, s3:CreateAccessGrantsLocation, s3:DeleteAccessGrant, s3:DeleteAccessGrantsInstance, s3:DeleteAccessGrantsInstanceResourcePolicy, s3:DeleteAccessGrantsLocation, s3:DeleteAccessPointPolicyForObjectLambda, s3:DeleteBucketPolicy, s3:DissociateAccessGrantsIdentityCenter and 13 more",
+                "`videsk-connector` can now change permissions or mint credentials: s3:AssociateAccessGrantsIdentityCenter, s3:BypassGovernanceRetention, s3:CreateAccessGrant, s3:CreateAccessGrantsInstance, s3:CreateAccessGrantsLocation, s3:DeleteAccessGrant, s3:DeleteAccessGrantsInstance, s3:DeleteAccessGrantsInstanceResourcePolicy, s3:DeleteAccessGrantsLocation, s3:DeleteAccessPointPolicy, s3:DeleteAccessPointPolicyForObjectLambda, s3:DeleteBucketPolicy and 15 more",
             ),
             row(
                 "PO803",
                 "static",
                 USER_ARN,
-                "`videsk-connector` gained s3:AbortMultipartUpload, s3:AllowVendedLogDeliveryForResource, s3:CreateAccessPointForObjectLambda, s3:CreateBucket, s3:CreateBucketMetadataTableConfiguration, s3:CreateJob, s3:CreateMultiRegionAccessPoint, s3:CreateStorageLensGroup, s3:DeleteAccessPointForObjectLambda, s3:DeleteBucket, s3:DeleteBucketMetadataTableConfiguration, s3:DeleteBucketWebsite and 137 more",
+                "`videsk-connector` gained s3:AbortMultipartUpload, s3:AllowVendedLogDeliveryForResource, s3:CreateAccessPoint, s3:CreateAccessPointForObjectLambda, s3:CreateBucket, s3:CreateBucketMetadataTableConfiguration, s3:CreateJob, s3:CreateMultiRegionAccessPoint, s3:CreateStorageLensGroup, s3:DeleteAccessPoint, s3:DeleteAccessPointForObjectLambda, s3:DeleteBucket and 141 more",
             ),
             row("PO820", "", group, &format!("group `{group}` created")),
             row(

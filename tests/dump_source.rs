@@ -458,6 +458,62 @@ fn truncated_json_names_file_line_and_column() {
     );
 }
 
+/// Every file under `dir`, by `/`-separated path relative to it.
+fn files_of(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut pending = vec![dir.to_owned()];
+    while let Some(at) = pending.pop() {
+        for entry in fs::read_dir(&at).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).unwrap().to_str().unwrap();
+                files.insert(rel.replace('\\', "/"), fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+#[test]
+fn a_dump_in_memory_reads_like_the_directory() {
+    for dir in [example(), fixture("dump/seeded-account")] {
+        let mut files = files_of(&dir);
+        let from_disk = dump::load(&dir).unwrap();
+        let in_memory = dump::parse_files(&dir, &files).unwrap();
+        assert_eq!(
+            putonly::source::snapshot::to_string(&in_memory),
+            putonly::source::snapshot::to_string(&from_disk),
+            "{}",
+            dir.display()
+        );
+
+        // Errors name the same files, with the same positions.
+        files.insert(
+            "s3/buckets.json".to_owned(),
+            b"{\n  \"Buckets\": [".to_vec(),
+        );
+        let err = dump::parse_files(&dir, &files).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "invalid JSON in `{}` at line 2, column 14: EOF while parsing a list",
+                dir.join("s3/buckets.json").display()
+            )
+        );
+        files.remove("manifest.json");
+        let err = dump::parse_files(&dir, &files).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "cannot read `{}`: ",
+                dir.join("manifest.json").display()
+            )),
+            "{err}"
+        );
+    }
+}
+
 #[test]
 fn a_newer_dump_format_is_refused() {
     let (_tmp, dir) = example_copy();

@@ -698,7 +698,11 @@ fn every_format_of_many_accounts_is_snapshotted() {
     let (guide, payments) = example_snapshots(root.path());
     let work = shard_dir(&root.path().join("org"), &[&guide, &payments]);
     // An account that cannot be read.
-    std::fs::write(work.join("d").join("broken.json"), "{\"schema_version\": 1,\n").unwrap();
+    std::fs::write(
+        work.join("d").join("broken.json"),
+        "{\"schema_version\": 1,\n",
+    )
+    .unwrap();
     for (format, name) in [
         ("json", "many.json"),
         ("table", "many.table"),

@@ -7,14 +7,8 @@
 //! The scanner only reads: every request a live collection and
 //! `scripts/dump-account.sh` send to a seeded emulator is a read operation
 //! of `READ_OPERATIONS`, and the published IAM policy names exactly the
-//! actions of that list.
-
-// TODO(#8): prove the policy sufficient under IAM enforcement. moto 5.2.5's
-// enforcement (`POST /moto-api/reset-auth`) was tried with the dump script:
-// it denies GetPublicAccessBlock, GetBucketOwnershipControls and
-// GetBucketEncryption (it checks `s3:ListBucket` for them) and S3 Control's
-// GetPublicAccessBlock (it checks `s3:GetPublicAccessBlock`, not AWS's
-// `s3:GetAccountPublicAccessBlock`), so it cannot judge AWS's action names.
+//! actions of that list. `tests/least_privilege.rs` proves that policy
+//! enough, and each of its actions needed, under IAM enforcement.
 
 mod support;
 

@@ -793,7 +793,14 @@ fn near_misses_stay_compliant() {
         restrict_public_buckets: true,
     });
     bucket_mut(&mut inv).public_access_block = Fact::Absent;
-    assert_eq!(summary(&scan(&inv, &base_config())), vec![]);
+    let writers = |findings: &[Finding]| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f.rule_id.starts_with("PO42"))
+            .map(|f| f.rule_id.clone())
+            .collect()
+    };
+    assert_eq!(writers(&scan(&inv, &base_config())), Vec::<String>::new());
     // A suppression is live through its expiry day (the scan's day).
     let live = format!(
         "{}\n[[suppression]]\nrule = \"PO203\"\nresource = \"*\"\nreason = \"r\"\nexpires = 2026-12-01\n",
@@ -851,4 +858,144 @@ fn findings_do_not_depend_on_the_source_kind() {
     let findings = scan(&live, &base_config());
     assert_eq!(findings.len(), 1);
     assert_eq!(findings, scan(&dumped, &base_config()));
+}
+
+const POINT_ARN: &str = "arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap";
+
+fn with_access_point(inv: &mut Inventory, policy: Option<&str>) {
+    inv.access_points = Fact::Present(vec![AccessPoint {
+        name: "rec-ap".into(),
+        arn: POINT_ARN.into(),
+        bucket: "rec-bucket".into(),
+        network_origin: "Internet".into(),
+        policy: policy.map_or(Fact::Absent, |p| Fact::Present(PolicyText::new(p))),
+        public_access_block: Fact::Absent,
+    }]);
+}
+
+/// A connector confined on the bucket's ARN but granted writes through the
+/// account's access points writes outside its prefix there; the corrected
+/// bucket policy, judged on the bucket's object, confines that path too.
+#[test]
+fn writes_through_an_access_point_are_searched() {
+    let mut inv = compliant();
+    set_user_policy(
+        &mut inv,
+        r#"{"Version": "2012-10-17", "Statement": [{"Sid": "UploadsAndPoints", "Effect": "Allow", "Action": "s3:PutObject", "Resource": ["arn:aws:s3:::rec-bucket/uploads/*", "arn:aws:s3:us-west-1:111122223333:accesspoint/*"]}]}"#,
+    );
+    with_access_point(&mut inv, None);
+    let findings = scan(&inv, &base_config());
+    assert_eq!(
+        summary(&findings),
+        vec![row(
+            "PO402",
+            "static",
+            USER_ARN,
+            "`videsk-connector` can write outside `uploads/` through access point arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap: s3:PutObject of key `other/x` is allowed"
+        )]
+    );
+    let evidence: Vec<String> = findings[0]
+        .evidence
+        .iter()
+        .map(|e| format!("{} | {}", e.label, e.value))
+        .collect();
+    assert_eq!(
+        evidence,
+        [
+            "witness request | s3:PutObject on arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap/object/other/x",
+            "decision | allowed",
+            "decided by | statement UploadsAndPoints of inline policy `connector` of arn:aws:iam::111122223333:user/videsk-connector (line 1)",
+        ]
+    );
+
+    // The fix the finding carries is a bucket policy; with it in place the
+    // path through the access point is confined as well.
+    let fix = findings[0].remediation.clone().unwrap();
+    set_bucket_policy(&mut inv, &fix);
+    assert_eq!(summary(&scan(&inv, &base_config())), vec![]);
+}
+
+/// An access point open to anyone writes into the bucket only when the
+/// bucket delegates to its access points.
+#[test]
+fn public_writes_through_an_access_point_need_the_bucket_to_delegate() {
+    const OPEN_POINT: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "s3:PutObject", "Resource": "arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap/object/*"}]}"#;
+    const DELEGATE: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "Delegate", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "*", "Resource": ["arn:aws:s3:::rec-bucket", "arn:aws:s3:::rec-bucket/*"], "Condition": {"StringEquals": {"s3:DataAccessPointAccount": "111122223333"}}}]}"#;
+    let mut inv = compliant();
+    with_access_point(&mut inv, Some(OPEN_POINT));
+    bucket_mut(&mut inv).public_access_block = Fact::Absent;
+    let writers = |findings: &[Finding]| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f.rule_id.starts_with("PO42"))
+            .map(|f| f.rule_id.clone())
+            .collect()
+    };
+    assert_eq!(writers(&scan(&inv, &base_config())), Vec::<String>::new());
+
+    set_bucket_policy(&mut inv, DELEGATE);
+    let findings = scan(&inv, &base_config());
+    assert_eq!(writers(&findings), ["PO421"], "{:#?}", summary(&findings));
+    let public: Vec<_> = findings.iter().filter(|f| f.rule_id == "PO421").collect();
+    let evidence: Vec<String> = public[0]
+        .evidence
+        .iter()
+        .map(|e| format!("{} | {}", e.label, e.value))
+        .collect();
+    assert_eq!(
+        evidence[..3],
+        [
+            "witness request | s3:PutObject on arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap/object/x".to_owned(),
+            "decision | allowed".to_owned(),
+            "decided by | statement Anyone of access point policy of arn:aws:s3:us-west-1:111122223333:accesspoint/rec-ap (line 1)".to_owned(),
+        ]
+    );
+}
+
+/// A `NotAction` statement covers every action it does not name; its
+/// condition key is reported when none of those can carry it, and only
+/// then.
+#[test]
+fn not_action_statements_are_checked_for_keys_no_covered_action_carries() {
+    let bucket_deny = |not_action: &str| {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Sid": "DenyUnlessListedPrefix", "Effect": "Deny", "Principal": "*", "NotAction": {not_action}, "Resource": "arn:aws:s3:::rec-bucket/*", "Condition": {{"StringNotLikeIfExists": {{"s3:prefix": "uploads/*"}}}}}}]}}"#
+        )
+    };
+    let lint = |not_action: &str| {
+        let mut inv = compliant();
+        set_bucket_policy(&mut inv, &bucket_deny(not_action));
+        scan(&inv, &base_config())
+            .into_iter()
+            .filter(|f| f.rule_id == "PO440")
+            .map(|f| f.message)
+            .collect::<Vec<_>>()
+    };
+    // Only the list actions carry `s3:prefix`, and this NotAction leaves
+    // them out: every action it covers lacks the key.
+    assert_eq!(
+        lint(r#"["s3:ListBucket", "s3:ListBucketVersions"]"#),
+        [
+            "statement DenyUnlessListedPrefix of bucket policy of `rec-bucket` tests `s3:prefix`, which every action the NotAction covers never carries: the Deny applies unconditionally to every action the NotAction covers"
+        ]
+    );
+    // Here it covers s3:ListBucket, which carries the key.
+    assert_eq!(lint(r#""s3:PutObject""#), Vec::<String>::new());
+}
+
+/// A role that trusts Google's built-in principal needs no IAM identity
+/// provider: PO101 is for roles that name the provider's ARN.
+#[test]
+fn a_role_trusting_the_built_in_google_principal_needs_no_provider() {
+    let mut inv = compliant();
+    inv.oidc_providers = Fact::Present(vec![]);
+    role_mut(&mut inv).trust_policy = PolicyText::new(PINNED_TRUST.replace(
+        "arn:aws:iam::111122223333:oidc-provider/accounts.google.com",
+        "accounts.google.com",
+    ));
+    let rules: Vec<String> = scan(&inv, &base_config())
+        .into_iter()
+        .map(|f| f.rule_id)
+        .collect();
+    assert!(!rules.contains(&"PO101".to_owned()), "{rules:?}");
 }

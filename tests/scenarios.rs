@@ -359,6 +359,7 @@ fn assert_guide_deny_blocks_the_user(finding: &Finding) {
                 "decided by | {}",
                 statement("DenyNonPrefixedWrites", BUCKET_POLICY, 13)
             ),
+            "condition | `s3:prefix` (StringNotLikeIfExists) in statement DenyNonPrefixedWrites of bucket policy of `rec-bucket` (line 13): s3:PutObject never carries this key, so the clause always holds",
             "why | `StringNotLikeIfExists s3:prefix`: s3:PutObject never carries `s3:prefix`, so the Deny applies unconditionally to s3:PutObject",
         ]
     );

@@ -4,12 +4,12 @@
 use super::documents::{DocumentKey, Documents};
 use super::evidence::Witness;
 use super::lang::{Pattern, Search};
-use super::probe::{Probe, Want};
+use super::probe::{Probe, Through, Want};
 use super::subject::Subject;
 use crate::config::Connector;
 use crate::inventory::{Fact, Inventory};
-use crate::policy::Effect;
 use crate::policy::catalog::{AccessLevel, Action, Catalog};
+use crate::policy::{Context, Effect};
 
 /// Actions that mint or reset long-term credentials.
 const CREDENTIAL_ACTIONS: &[&str] = &[
@@ -87,7 +87,7 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
     let probe = Probe::new(
         subject.policy_set(bucket_doc),
         subject.request_principal(),
-        subject.base_context(now),
+        request_context(&subject, inv, &connector.bucket, now),
         &inv.account_id,
     );
     let objects = objects_arn(&connector.bucket);
@@ -116,13 +116,7 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
     };
 
     let catalog = Catalog::get().ok();
-    for action in allowed_actions {
-        let object_action = catalog
-            .and_then(|c| c.action(action))
-            .is_some_and(|a| a.applies_to_resource(&format!("{objects}k")));
-        if !object_action {
-            continue;
-        }
+    for action in object_actions(catalog, allowed_actions, &objects) {
         let sample = format!("{objects}{}putonly-check.bin", connector.prefix);
         let found = probe.find(
             action,
@@ -132,38 +126,76 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
             std::slice::from_ref(&sample),
         );
         answers.intended.push(match found {
-            Search::Witness(resource) => Ok(Witness::new(
-                action,
-                &resource,
-                &probe.decide(action, &resource),
-            )),
-            Search::Empty | Search::Undecided => Err(Witness::new(
-                action,
-                &sample,
-                &probe.decide(action, &sample),
-            )),
+            Search::Witness(resource) => Ok(probe.witness(action, &resource, Want::Allowed)),
+            Search::Empty | Search::Undecided => Err(probe.witness(action, &sample, Want::Allowed)),
         });
         if answers.outside.is_none() && !connector.prefix.is_empty() {
             let domain = [Pattern::glob(&format!("{objects}*"))];
             let candidates = [format!("{objects}other/x"), format!("{objects}x")];
-            if let Search::Witness(resource) = probe.find(
+            match probe.find(
                 action,
                 &domain,
                 &intended_region,
                 Want::Allowed,
                 &candidates,
             ) {
-                answers.outside = Some(Witness::new(
-                    action,
-                    &resource,
-                    &probe.decide(action, &resource),
-                ));
+                Search::Witness(resource) => {
+                    answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
+                }
+                Search::Undecided => {
+                    answers
+                        .unusable
+                        .push(undecided_outside(action, &connector.prefix, ""))
+                }
+                Search::Empty => {}
+            }
+        }
+    }
+
+    // The same writes through the bucket's access points: a bucket policy
+    // that confines the connector confines it there too, an access point
+    // policy confines only its own path.
+    let (paths, unusable) = access_point_paths(inv, docs, &connector.bucket);
+    answers.unusable.extend(unusable);
+    if policy_known && answers.outside.is_none() && !connector.prefix.is_empty() {
+        'paths: for path in paths {
+            let point = path.object_prefix();
+            let probe = Probe::through(
+                subject.policy_set(None),
+                subject.request_principal(),
+                request_context(&subject, inv, &connector.bucket, now),
+                path,
+            );
+            let domain = [Pattern::glob(&format!("{point}*"))];
+            let inside = [Pattern::glob(&format!("{point}{}*", connector.prefix))];
+            let candidates = [format!("{point}other/x"), format!("{point}x")];
+            for action in object_actions(catalog, allowed_actions, &objects) {
+                match probe.find(action, &domain, &inside, Want::Allowed, &candidates) {
+                    Search::Witness(resource) => {
+                        answers.outside = Some(probe.witness(action, &resource, Want::Allowed));
+                        break 'paths;
+                    }
+                    Search::Undecided => answers.unusable.push(undecided_outside(
+                        action,
+                        &connector.prefix,
+                        &format!(" through {point}"),
+                    )),
+                    Search::Empty => {}
+                }
             }
         }
     }
 
     if let Some(catalog) = catalog {
         answers.extras = extras(inv, catalog, &probe, connector, &subject);
+        let found: Vec<String> = answers
+            .extras
+            .iter()
+            .map(|e| e.witness.action.clone())
+            .collect();
+        answers.extras.extend(extras_through_points(
+            inv, docs, catalog, connector, &subject, now, &found,
+        ));
         if !policy_known {
             answers
                 .extras
@@ -171,12 +203,48 @@ pub fn answer(inv: &Inventory, docs: &Documents, connector: &Connector, now: &st
         }
     }
     for action in OTHER_SERVICE_ACTIONS {
-        if probe.decide(action, "*").is_allowed() {
-            answers.every_service = Some(Witness::new(action, "*", &probe.decide(action, "*")));
+        if probe.satisfying(action, "*", Want::Allowed).is_some() {
+            answers.every_service = Some(probe.witness(action, "*", Want::Allowed));
             break;
         }
     }
     answers
+}
+
+/// The plain request of `subject` to `bucket`: its identity keys, and the
+/// bucket's region as the endpoint's (`aws:RequestedRegion`), when known.
+pub fn request_context(subject: &Subject<'_>, inv: &Inventory, bucket: &str, now: &str) -> Context {
+    let mut context = subject.base_context(now);
+    if let Some(region) = inv.bucket(bucket).and_then(|b| b.region.value()) {
+        context.insert("aws:RequestedRegion", region.as_str());
+    }
+    context
+}
+
+/// What the answers leave out when the search for a write outside the
+/// prefix could not decide every class of keys or requests.
+fn undecided_outside(action: &str, prefix: &str, path: &str) -> String {
+    format!(
+        "whether {action} outside `{prefix}`{path} is possible (the search was cut before deciding every request)"
+    )
+}
+
+/// The allowed actions that act on objects.
+fn object_actions<'a>(
+    catalog: Option<&Catalog>,
+    allowed: &'a [String],
+    objects: &str,
+) -> Vec<&'a str> {
+    let object = format!("{objects}k");
+    allowed
+        .iter()
+        .filter(|action| {
+            catalog
+                .and_then(|c| c.action(action))
+                .is_some_and(|a| a.applies_to_resource(&object))
+        })
+        .map(String::as_str)
+        .collect()
 }
 
 /// Why the policy of `bucket` is not known, when it is not: the buckets
@@ -192,6 +260,56 @@ pub fn unknown_bucket_policy(inv: &Inventory, bucket: &str) -> Option<String> {
             .map(str::to_owned),
         Fact::Absent => None,
     }
+}
+
+/// The access points of `bucket` as request paths, each with its policy and
+/// the bucket's; and what could not be used: an access point whose policy
+/// was not collected, or is invalid, is no known path.
+pub fn access_point_paths<'d>(
+    inv: &'d Inventory,
+    docs: &'d Documents,
+    bucket: &str,
+) -> (Vec<Through<'d>>, Vec<String>) {
+    let labelled = |doc: Option<&'d super::documents::Document>| {
+        doc.and_then(|d| {
+            d.policy()
+                .map(|p| crate::policy::LabelledPolicy::new(d.label.as_str(), p))
+        })
+    };
+    let bucket_doc = docs.get(&DocumentKey::Bucket(bucket.to_owned()));
+    let mut paths = Vec::new();
+    let mut unusable = Vec::new();
+    for point in inv.access_points.value().into_iter().flatten() {
+        if point.bucket != bucket {
+            continue;
+        }
+        if let Some(reason) = point.policy.unknown_reason() {
+            unusable.push(format!(
+                "policy of access point {} (not collected: {reason})",
+                point.arn
+            ));
+            continue;
+        }
+        let point_doc = docs.get(&DocumentKey::AccessPoint(point.arn.clone()));
+        if point_doc.is_some_and(|d| d.policy().is_none()) {
+            unusable.push(format!("policy of access point {} (invalid)", point.arn));
+            continue;
+        }
+        let account = point
+            .arn
+            .split(':')
+            .nth(4)
+            .unwrap_or(inv.account_id.as_str());
+        paths.push(Through {
+            point_arn: point.arn.clone(),
+            bucket: bucket.to_owned(),
+            account: account.to_owned(),
+            network_origin: point.network_origin.clone(),
+            point_policy: labelled(point_doc),
+            bucket_policy: labelled(bucket_doc),
+        });
+    }
+    (paths, unusable)
 }
 
 /// Every catalog action the connector can take beyond its allowed ones.
@@ -263,13 +381,13 @@ fn extras(
             {
                 out.push(Extra {
                     concern: Concern::OtherBucket,
-                    witness: Witness::new(name, &other, &probe.decide(name, &other)),
+                    witness: probe.witness(name, &other, Want::Allowed),
                 });
             }
         }
         out.push(Extra {
             concern,
-            witness: Witness::new(name, &resource, &probe.decide(name, &resource)),
+            witness: probe.witness(name, &resource, Want::Allowed),
         });
     }
     // The most consequential actions first: they are the ones a reader
@@ -278,6 +396,90 @@ fn extras(
         let level = catalog.action(&e.witness.action).map_or(9, rank);
         (level, e.witness.action.clone())
     });
+    out
+}
+
+/// Actions the connector can take through the account's access points
+/// that it cannot take directly (`found` lists those), on the access point
+/// itself or on objects through it. The connector's own allowed actions
+/// through its bucket's access points are the prefix questions' business.
+fn extras_through_points(
+    inv: &Inventory,
+    docs: &Documents,
+    catalog: &Catalog,
+    connector: &Connector,
+    subject: &Subject<'_>,
+    now: &str,
+    found: &[String],
+) -> Vec<Extra> {
+    let mut buckets: Vec<&str> = inv
+        .access_points
+        .value()
+        .into_iter()
+        .flatten()
+        .map(|p| p.bucket.as_str())
+        .collect();
+    buckets.sort_unstable();
+    buckets.dedup();
+    let mut out: Vec<Extra> = Vec::new();
+    for bucket in buckets {
+        let own = bucket == connector.bucket;
+        for path in access_point_paths(inv, docs, bucket).0 {
+            let point = path.point_arn.clone();
+            let objects = path.object_prefix();
+            let probe = Probe::through(
+                subject.policy_set(None),
+                subject.request_principal(),
+                request_context(subject, inv, bucket, now),
+                path,
+            );
+            for action in catalog.actions() {
+                let name = action.full_name();
+                let done = found
+                    .iter()
+                    .chain(out.iter().map(|e| &e.witness.action))
+                    .any(|a| a.eq_ignore_ascii_case(name));
+                let allowed = connector
+                    .allowed_actions
+                    .iter()
+                    .any(|a| a.eq_ignore_ascii_case(name));
+                if done || (own && allowed) || !may_be_allowed(&probe, name) {
+                    continue;
+                }
+                let types: Vec<&str> = catalog
+                    .resource_types_of(action)
+                    .map(|t| t.name.as_str())
+                    .collect();
+                let on_objects = types.contains(&"accesspointobject");
+                let on_point = types.contains(&"accesspoint");
+                let resource = if on_objects {
+                    let domain = [Pattern::glob(&format!("{objects}*"))];
+                    match probe.find(name, &domain, &[], Want::Allowed, &[format!("{objects}x")]) {
+                        Search::Witness(resource) => Some(resource),
+                        Search::Empty | Search::Undecided => None,
+                    }
+                } else {
+                    None
+                };
+                let resource = resource.or_else(|| {
+                    (on_point && probe.satisfying(name, &point, Want::Allowed).is_some())
+                        .then(|| point.clone())
+                });
+                let Some(resource) = resource else {
+                    continue;
+                };
+                // Through an access point the resource is always a bucket's.
+                let concern = match concern_of(action, &resource, &point, &objects) {
+                    Concern::Bucket if !own => Concern::OtherBucket,
+                    other => other,
+                };
+                out.push(Extra {
+                    concern,
+                    witness: probe.witness(name, &resource, Want::Allowed),
+                });
+            }
+        }
+    }
     out
 }
 
@@ -320,11 +522,13 @@ fn find_resource(
 ) -> Option<String> {
     let name = action.full_name();
     if action.is_wildcard_only() {
-        return probe.decide(name, "*").is_allowed().then(|| "*".to_owned());
+        return probe
+            .satisfying(name, "*", Want::Allowed)
+            .map(|_| "*".to_owned());
     }
     for resource_type in catalog.resource_types_of(action) {
-        // TODO(#4): access point resources need the access point's policy
-        // as the resource policy; they are left out of this search.
+        // Access point resources are judged with the access point's
+        // policy: `extras_through_points` asks about them.
         if resource_type.name.starts_with("accesspoint") {
             continue;
         }

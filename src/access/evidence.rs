@@ -1,6 +1,7 @@
 //! Evidence for access answers: the request that proves a point and the
 //! statements that decide it, with where they are written.
 
+use super::request_keys::ClauseNote;
 use crate::finding::{Evidence, PolicyLocation};
 use crate::policy::{Decision, StatementRef, Verdict};
 
@@ -56,6 +57,9 @@ pub struct Witness {
     pub context: Vec<String>,
     pub verdict: String,
     pub statements: Vec<StatementAt>,
+    /// The conditions of the statements that cover the request, each with
+    /// how it stands for this request.
+    pub conditions: Vec<ClauseNote>,
 }
 
 impl Witness {
@@ -70,6 +74,7 @@ impl Witness {
                 .iter()
                 .map(|d| StatementAt::of(&d.statement))
                 .collect(),
+            conditions: Vec::new(),
         }
     }
 
@@ -88,6 +93,9 @@ impl Witness {
         rows.push(Evidence::new("decision", self.verdict.clone()));
         for statement in &self.statements {
             rows.push(Evidence::new("decided by", statement.describe()));
+        }
+        for condition in &self.conditions {
+            rows.push(Evidence::new("condition", condition.describe()));
         }
         rows
     }

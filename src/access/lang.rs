@@ -367,17 +367,37 @@ pub fn search(
     prefix: &str,
     mut accept: impl FnMut(&[bool], &str) -> bool,
 ) -> Search {
-    let alphabet = alphabet(patterns);
+    let started: Vec<(&Pattern, &str)> = patterns.iter().map(|p| (*p, prefix)).collect();
+    let whole = |accepting: &[bool], suffix: &str| accept(accepting, &format!("{prefix}{suffix}"));
+    match search_from(&started, required, whole) {
+        Search::Witness(suffix) => Search::Witness(format!("{prefix}{suffix}")),
+        other => other,
+    }
+}
+
+/// Like [`search`], over the strings that follow each pattern's own prefix:
+/// pattern `i` is matched against `prefixes[i].1` followed by the string
+/// searched for. This answers questions about one object key seen through
+/// two names, such as an access point's object ARN and the bucket's.
+/// `accept` sees the searched string without any prefix.
+pub fn search_from(
+    patterns: &[(&Pattern, &str)],
+    required: usize,
+    mut accept: impl FnMut(&[bool], &str) -> bool,
+) -> Search {
+    let bare: Vec<&Pattern> = patterns.iter().map(|(p, _)| *p).collect();
+    let alphabet = alphabet(&bare);
     let start: Vec<BTreeSet<usize>> = patterns
         .iter()
-        .map(|p| {
+        .map(|(p, prefix)| {
             prefix
                 .chars()
                 .fold(p.start(), |states, c| p.step(&states, c))
         })
         .collect();
+    let patterns = bare;
     let mut seen: HashSet<Vec<BTreeSet<usize>>> = HashSet::from([start.clone()]);
-    let mut queue = VecDeque::from([(start, prefix.to_owned())]);
+    let mut queue = VecDeque::from([(start, String::new())]);
     while let Some((states, text)) = queue.pop_front() {
         let accepting: Vec<bool> = patterns
             .iter()

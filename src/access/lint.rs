@@ -50,27 +50,34 @@ pub fn absent_keys(doc: &Document, catalog: &Catalog) -> Vec<AbsentKey> {
     };
     let mut out = Vec::new();
     for statement in &policy.statements {
-        if statement.action.negated {
-            // TODO(#4): NotAction covers every other action; reporting each
-            // would be noise, so such statements are not linted yet.
-            continue;
-        }
         // Expanding the actions is the costly part: only for conditions.
         if statement.conditions.is_empty() {
             continue;
         }
-        let actions: Vec<_> = statement
-            .action
-            .patterns
-            .iter()
-            .flat_map(|p| catalog.actions_matching(&p.raw))
-            .collect();
-        for clause in &statement.conditions {
-            let never: Vec<String> = actions
+        let actions: Vec<_> = if statement.action.negated {
+            catalog
+                .actions()
                 .iter()
-                .filter(|a| !catalog.can_be_present(a, &clause.key))
-                .map(|a| a.full_name().to_owned())
-                .collect();
+                .filter(|a| statement.action.covers(&a.full_name().to_lowercase()))
+                .collect()
+        } else {
+            statement
+                .action
+                .patterns
+                .iter()
+                .flat_map(|p| catalog.actions_matching(&p.raw))
+                .collect()
+        };
+        for clause in &statement.conditions {
+            let never: Vec<String> = if statement.action.negated {
+                never_under_not_action(catalog, &actions, &clause.key)
+            } else {
+                actions
+                    .iter()
+                    .filter(|a| !catalog.can_be_present(a, &clause.key))
+                    .map(|a| a.full_name().to_owned())
+                    .collect()
+            };
             if never.is_empty() {
                 continue;
             }
@@ -94,4 +101,30 @@ pub fn absent_keys(doc: &Document, catalog: &Catalog) -> Vec<AbsentKey> {
         }
     }
     out
+}
+
+/// For a `NotAction` statement, which covers every action it does not name
+/// (in every service): the key's own service's covered actions, described
+/// as one group, when none of them can carry it. A key of a service outside
+/// the catalog, or a global key, is carried by actions putonly cannot list,
+/// so it is never reported.
+fn never_under_not_action(
+    catalog: &Catalog,
+    covered: &[&crate::policy::catalog::Action],
+    key: &str,
+) -> Vec<String> {
+    let Some((service, _)) = key.split_once(':') else {
+        return Vec::new();
+    };
+    if service.eq_ignore_ascii_case("aws") || catalog.service(&service.to_lowercase()).is_none() {
+        return Vec::new();
+    }
+    let of_service: Vec<_> = covered
+        .iter()
+        .filter(|a| a.service.eq_ignore_ascii_case(service))
+        .collect();
+    if of_service.is_empty() || of_service.iter().any(|a| catalog.can_be_present(a, key)) {
+        return Vec::new();
+    }
+    vec!["every action the NotAction covers".to_owned()]
 }

@@ -13,6 +13,7 @@ pub mod lang;
 pub mod lint;
 pub mod probe;
 pub mod remediation;
+pub mod request_keys;
 pub mod subject;
 pub mod trust;
 pub mod writers;

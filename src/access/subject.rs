@@ -150,6 +150,8 @@ impl<'d> Subject<'d> {
             .with("aws:PrincipalArn", self.arn.as_str())
             .with("aws:PrincipalAccount", self.account.as_str())
             .with("aws:SecureTransport", "true")
+            .with("aws:PrincipalIsAWSService", "false")
+            .with("aws:ViaAWSService", "false")
             .with("aws:CurrentTime", now);
         if self.is_role {
             context.insert("aws:PrincipalType", "AssumedRole");

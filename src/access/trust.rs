@@ -113,23 +113,23 @@ pub fn answer(
             token_context(issuer, sub, audience, audience),
         ]
     };
+    // The first allowed request, or else the first refusal.
     let first_allowed = |contexts: [Context; 2], providers: &[String]| {
         let mut refused = None;
         for provider in providers {
             for context in contexts.clone() {
                 let (allowed, witness) = ask(web(provider), ASSUME, context);
                 if allowed {
-                    return Ok(witness);
+                    return (Some(witness), None);
                 }
                 refused.get_or_insert(witness);
             }
         }
-        Err(refused)
+        (None, refused)
     };
     let providers = provider_names(inv, issuer);
     if expected.subject.as_deref() != Some(FOREIGN_SUBJECT) {
-        answers.stranger =
-            first_allowed(shapes(FOREIGN_SUBJECT, &expected.audience), &providers).ok();
+        answers.stranger = first_allowed(shapes(FOREIGN_SUBJECT, &expected.audience), &providers).0;
     }
     // A stranger also chooses the audience of a token without `azp`: any
     // value the trust policy tests for. Through the built-in provider
@@ -160,11 +160,9 @@ pub fn answer(
     }
     // With an IAM provider AWS itself checks the audience against the
     // client ids; with the built-in provider only the trust policy does.
-    answers.any_audience = first_allowed(shapes(subject, FOREIGN_AUDIENCE), &providers[..1]).ok();
+    answers.any_audience = first_allowed(shapes(subject, FOREIGN_AUDIENCE), &providers[..1]).0;
     if expected.subject.is_some() {
-        answers.vendor_refused = first_allowed(shapes(subject, &expected.audience), &providers)
-            .err()
-            .flatten();
+        answers.vendor_refused = first_allowed(shapes(subject, &expected.audience), &providers).1;
     }
     answers.others = other_principals(inv, policy, &provider_names(inv, issuer), &ask);
     Some(answers)

@@ -55,6 +55,16 @@ pub fn writers(
         .roles
         .iter()
         .filter_map(|r| Subject::role(inv, docs, &r.name));
+    // Requests through the bucket's access points are judged by the access
+    // point's policy and the bucket's: one more path for every caller.
+    let (paths, _) = super::connector::access_point_paths(inv, docs, bucket);
+    let through_point = |path: &super::probe::Through<'_>| {
+        let point = path.object_prefix();
+        (
+            [Pattern::glob(&format!("{point}*"))],
+            [format!("{point}x"), format!("{point}public/x")],
+        )
+    };
     for subject in users.chain(roles) {
         if except.contains(&subject.arn) {
             continue;
@@ -62,13 +72,33 @@ pub fn writers(
         let probe = Probe::new(
             subject.policy_set(bucket_doc),
             subject.request_principal(),
-            subject.base_context(now),
+            super::connector::request_context(&subject, inv, bucket, now),
             &inv.account_id,
         );
+        let mut witness = None;
         if let Search::Witness(resource) =
             probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
-            let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+            witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+        }
+        for path in &paths {
+            if witness.is_some() {
+                break;
+            }
+            let (point_domain, point_candidates) = through_point(path);
+            let probe = Probe::through(
+                subject.policy_set(None),
+                subject.request_principal(),
+                super::connector::request_context(&subject, inv, bucket, now),
+                path.clone(),
+            );
+            if let Search::Witness(resource) =
+                probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            {
+                witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+            }
+        }
+        if let Some(witness) = witness {
             out.push(Writer::Principal {
                 arn: subject.arn.clone(),
                 witness,
@@ -82,7 +112,7 @@ pub fn writers(
             resource: Some(LabelledPolicy::new(label, policy)),
             ..PolicySet::default()
         };
-        let context = Context::new().with("aws:SecureTransport", "true");
+        let context = anonymous_context(inv, bucket);
         let public = Probe::new(
             resource_only(),
             RequestPrincipal::anonymous(),
@@ -92,7 +122,7 @@ pub fn writers(
         if let Search::Witness(resource) =
             public.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
-            let witness = Witness::new(WRITE, &resource, &public.decide(WRITE, &resource));
+            let witness = public.witness(WRITE, &resource, Want::Allowed);
             out.push(Writer::Public {
                 witness,
                 neutralised: restricts_public(inv, bucket),
@@ -104,7 +134,67 @@ pub fn writers(
             if let Search::Witness(resource) =
                 probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
             {
-                let witness = Witness::new(WRITE, &resource, &probe.decide(WRITE, &resource));
+                let witness = probe.witness(WRITE, &resource, Want::Allowed);
+                out.push(Writer::Account { account, witness });
+            }
+        }
+    }
+
+    // Anyone, through an access point whose policy and the bucket's both
+    // let anonymous callers in.
+    let anonymous_context = anonymous_context(inv, bucket);
+    let public_direct = out.iter().any(|w| matches!(w, Writer::Public { .. }));
+    for path in paths.iter().filter(|_| !public_direct) {
+        let (point_domain, point_candidates) = through_point(path);
+        let public = Probe::through(
+            PolicySet::default(),
+            RequestPrincipal::anonymous(),
+            anonymous_context.clone(),
+            path.clone(),
+        );
+        if let Search::Witness(resource) =
+            public.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+        {
+            let mut witness = public.witness(WRITE, &resource, Want::Allowed);
+            if path.network_origin.eq_ignore_ascii_case("VPC") {
+                // S3 refuses requests to a VPC access point from outside
+                // its VPC: "anyone" is anyone inside that network.
+                witness
+                    .context
+                    .push("from inside the access point's VPC (network origin VPC)".to_owned());
+            }
+            out.push(Writer::Public {
+                witness,
+                neutralised: restricts_public(inv, bucket)
+                    || point_restricts_public(inv, &path.point_arn),
+            });
+        }
+    }
+
+    // Other accounts an access point policy names, when the bucket lets
+    // them through too.
+    for path in &paths {
+        let Some(point_policy) = path.point_policy else {
+            continue;
+        };
+        let (point_domain, point_candidates) = through_point(path);
+        for account in named_accounts(point_policy.policy, &inv.account_id) {
+            let listed = out
+                .iter()
+                .any(|w| matches!(w, Writer::Account { account: a, .. } if *a == account));
+            if listed {
+                continue;
+            }
+            let probe = Probe::through(
+                PolicySet::default(),
+                RequestPrincipal::root(&account),
+                anonymous_context.clone(),
+                path.clone(),
+            );
+            if let Search::Witness(resource) =
+                probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            {
+                let witness = probe.witness(WRITE, &resource, Want::Allowed);
                 out.push(Writer::Account { account, witness });
             }
         }
@@ -112,6 +202,18 @@ pub fn writers(
 
     out.extend(acl_writers(inv, bucket));
     out
+}
+
+/// The plain request of a caller outside the account: HTTPS, made directly,
+/// to the bucket's region.
+fn anonymous_context(inv: &Inventory, bucket: &str) -> Context {
+    let mut context = Context::new()
+        .with("aws:SecureTransport", "true")
+        .with("aws:ViaAWSService", "false");
+    if let Some(region) = inv.bucket(bucket).and_then(|b| b.region.value()) {
+        context.insert("aws:RequestedRegion", region.as_str());
+    }
+    context
 }
 
 /// Accounts other than ours that Allow statements of the policy name.
@@ -145,6 +247,21 @@ fn restricts_public(inv: &Inventory, bucket: &str) -> bool {
         .and_then(|b| b.public_access_block.value())
         .is_some_and(|b| b.restrict_public_buckets);
     account || own
+}
+
+/// Whether the access point's own Block Public Access restricts public
+/// access through it.
+fn point_restricts_public(inv: &Inventory, point_arn: &str) -> bool {
+    inv.access_points
+        .value()
+        .into_iter()
+        .flatten()
+        .filter(|p| p.arn == point_arn)
+        .any(|p| {
+            p.public_access_block
+                .value()
+                .is_some_and(|b| b.restrict_public_buckets)
+        })
 }
 
 /// WRITE and FULL_CONTROL grantees other than the owner, when Object

@@ -33,9 +33,10 @@ use std::fmt;
 pub struct PolicySet<'a> {
     /// Identity-based policies: inline, managed and group policies.
     pub identity: Vec<LabelledPolicy<'a>>,
-    /// The resource-based policy: bucket, access point or role trust.
-    // TODO(#3): a request through an access point needs both the access
-    // point policy and the bucket policy; model it as two resource layers.
+    /// The resource-based policy: bucket, access point or role trust. A
+    /// request through an access point is judged twice, with the access
+    /// point's policy and with the bucket's; `access::probe::Through`
+    /// combines the two decisions.
     pub resource: Option<LabelledPolicy<'a>>,
     /// The caller's permissions boundary, if one is set.
     pub boundary: Option<LabelledPolicy<'a>>,

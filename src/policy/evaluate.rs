@@ -132,6 +132,37 @@ pub fn evaluate<'a>(policy: LabelledPolicy<'a>, request: &Request) -> PolicyEval
     result
 }
 
+/// The statements of `policy` whose action, resource and principal
+/// elements cover `request`, whatever their conditions say: the statements
+/// whose conditions decide whether they take part.
+pub fn applicable<'a>(policy: LabelledPolicy<'a>, request: &Request) -> Vec<StatementRef<'a>> {
+    let prepared = Prepared::new(request, false);
+    policy
+        .policy
+        .statements
+        .iter()
+        .filter(|statement| covers_ignoring_conditions(statement, &prepared))
+        .map(|statement| StatementRef {
+            policy: policy.label,
+            statement,
+        })
+        .collect()
+}
+
+fn covers_ignoring_conditions(statement: &Statement, prepared: &Prepared<'_>) -> bool {
+    let request = prepared.request;
+    statement.action.covers(request.action_lower())
+        && statement
+            .resource
+            .as_ref()
+            .is_none_or(|resource| resource.covers(&prepared.resource, &request.context))
+        && statement.principal.as_ref().is_none_or(|block| {
+            block
+                .applies_to(&request.principal, prepared.boundary_attached)
+                .is_some()
+        })
+}
+
 /// A request with its resource ARN split once for all statements.
 pub(crate) struct Prepared<'r> {
     pub(crate) request: &'r Request,

@@ -10,6 +10,7 @@
 //! and the authorization details are required: without them there is no
 //! scan. Malformed JSON anywhere is an error naming the file and position.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -46,8 +47,25 @@ const ROLE_SESSION_DURATIONS: &str = "role maximum session durations";
 
 /// Reads a dump directory.
 pub fn load(dir: &Path) -> Result<Inventory, SourceError> {
+    read(dir, Files::Dir)
+}
+
+/// Reads a dump held in memory, as [`load`] reads one from disk: `files`
+/// maps each file's path relative to the dump directory (`/`-separated,
+/// e.g. `iam/authorization-details.json`) to its contents. `dir` names the
+/// dump in errors only. For tests and fuzzing, which should not need a
+/// directory per input.
+pub fn parse_files(
+    dir: &Path,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<Inventory, SourceError> {
+    read(dir, Files::Memory(files))
+}
+
+fn read(dir: &Path, files: Files<'_>) -> Result<Inventory, SourceError> {
     let mut dump = Dump {
         dir: dir.to_owned(),
+        files,
         consumed: BTreeSet::new(),
     };
     let manifest_bytes = dump.required_bytes("manifest.json")?;
@@ -207,59 +225,83 @@ impl<T> Outcome<T> {
     }
 }
 
-struct Dump {
+/// Where a dump's files are.
+#[derive(Clone, Copy)]
+enum Files<'a> {
+    /// In the dump directory.
+    Dir,
+    /// In memory, by relative path.
+    Memory(&'a BTreeMap<String, Vec<u8>>),
+}
+
+struct Dump<'a> {
     dir: PathBuf,
+    files: Files<'a>,
     /// Relative `.json` paths whose `.error` was turned into a fact.
     consumed: BTreeSet<String>,
 }
 
-impl Dump {
+impl<'a> Dump<'a> {
     fn path(&self, rel: &str) -> PathBuf {
         self.dir.join(rel)
     }
 
-    /// `X.absent` or `X.error` beside `X.json`.
-    fn marker(&self, rel: &str, extension: &str) -> PathBuf {
+    /// `X.absent` or `X.error` beside `X.json`, relative to the dump.
+    fn marker(rel: &str, extension: &str) -> String {
         let stem = rel.strip_suffix(".json").unwrap_or(rel);
-        self.path(&format!("{stem}.{extension}"))
+        format!("{stem}.{extension}")
     }
 
-    fn read(&self, path: &Path) -> Result<Vec<u8>, SourceError> {
-        std::fs::read(path).map_err(|source| SourceError::Read {
-            path: path.to_owned(),
+    fn exists(&self, rel: &str) -> bool {
+        match self.files {
+            Files::Dir => self.path(rel).exists(),
+            Files::Memory(files) => files.contains_key(rel),
+        }
+    }
+
+    fn read(&self, rel: &str) -> Result<Cow<'a, [u8]>, SourceError> {
+        let read_err = |source| SourceError::Read {
+            path: self.path(rel),
             source,
-        })
+        };
+        match self.files {
+            Files::Dir => std::fs::read(self.path(rel))
+                .map(Cow::Owned)
+                .map_err(read_err),
+            Files::Memory(files) => files
+                .get(rel)
+                .map(|bytes| Cow::Borrowed(bytes.as_slice()))
+                .ok_or_else(|| read_err(std::io::ErrorKind::NotFound.into())),
+        }
     }
 
     /// A file the scan cannot do without.
-    fn required_bytes(&mut self, rel: &str) -> Result<Vec<u8>, SourceError> {
-        let path = self.path(rel);
-        let error = self.marker(rel, "error");
-        if !path.exists() && error.exists() {
+    fn required_bytes(&mut self, rel: &str) -> Result<Cow<'a, [u8]>, SourceError> {
+        let error = Self::marker(rel, "error");
+        if !self.exists(rel) && self.exists(&error) {
             let text = String::from_utf8_lossy(&self.read(&error)?).into_owned();
             self.consumed.insert(rel.to_owned());
             return Err(SourceError::Content {
-                path,
+                path: self.path(rel),
                 message: format!("was not collected: {}", error_reason(&text)),
             });
         }
-        self.read(&path)
+        self.read(rel)
     }
 
     /// The outcome of the command that writes `rel`.
     fn outcome<T: DeserializeOwned>(&mut self, rel: &str) -> Result<Outcome<T>, SourceError> {
-        let path = self.path(rel);
-        if path.exists() {
-            let bytes = self.read(&path)?;
-            let value =
-                serde_json::from_slice(&bytes).map_err(|err| SourceError::json(&path, &err))?;
+        if self.exists(rel) {
+            let bytes = self.read(rel)?;
+            let value = serde_json::from_slice(&bytes)
+                .map_err(|err| SourceError::json(self.path(rel), &err))?;
             return Ok(Outcome::Found(value));
         }
-        if self.marker(rel, "absent").exists() {
+        if self.exists(&Self::marker(rel, "absent")) {
             return Ok(Outcome::Absent);
         }
-        let error = self.marker(rel, "error");
-        if error.exists() {
+        let error = Self::marker(rel, "error");
+        if self.exists(&error) {
             let text = String::from_utf8_lossy(&self.read(&error)?).into_owned();
             self.consumed.insert(rel.to_owned());
             return Ok(Outcome::Unknown(error_reason(&text)));

@@ -14,6 +14,12 @@ mod iam_json;
 mod normalize;
 pub mod snapshot;
 
+/// The exact text of a policy document as it arrives in IAM's JSON (the
+/// authorization details of a dump or of `--auth-details`): a JSON string,
+/// URL-encoded or not, or an object. The readers above call it for every
+/// document; it is public for tests and fuzzing.
+pub use iam_json::document as iam_policy_document;
+
 use std::path::PathBuf;
 
 /// Why a source could not produce an inventory at all.

@@ -3,6 +3,7 @@
 Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]...
                       [--flaky TIMES METHOD PATH QUERY_KEY STATUS CODE]... [--record FILE]
                       [--many-accounts]
+                      [--enforce-iam]
 
 moto 5.2.5 names the XML root element of some REST-XML answers after the
 operation plus ``Response``, where AWS uses another name and the AWS SDK for
@@ -41,6 +42,17 @@ MOTO_ACCOUNT_ID only names the account of credentials moto does not know
 audit role is missing is reported. Sessions named ``putonly-seed`` (the
 seeder, standing in for each account's administrator) are exempt.
 
+IAM enforcement: with ``--enforce-iam`` moto judges requests by the IAM
+action AWS documents for them. moto's own enforcement is off at start (seed
+first, with any credentials); ``POST /moto-api/reset-auth`` with the body
+``0`` turns it on, after which every IAM, STS, S3 and S3 Control request
+must be signed with an IAM user's access key and be allowed by that user's
+policies (only identity policies are read; ``sts:GetCallerIdentity`` is
+always allowed, as on AWS). moto 5.2.5 checks the wrong action for four of
+the scanner's reads, and writes the errors of its IAM, STS and S3 Control
+checks in a shape whose code the AWS SDKs do not find; this option
+corrects both (``_AWS_ACTIONS``, ``_aws_shaped``).
+
 The caller sets MOTO_ACCOUNT_ID and the dummy AWS variables; this script
 never opens a connection itself.
 """
@@ -53,10 +65,15 @@ import socket
 import struct
 import threading
 from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
 
 from moto.core import serialize
+from moto.iam.access_control import IAMRequest
 from moto.moto_server import werkzeug_app
+from moto.s3 import responses as s3_responses
+from moto.s3control.responses import S3ControlResponse
 from moto.server import main as moto_main
+from werkzeug.exceptions import HTTPException
 
 
 # Root elements AWS uses where moto's default differs, by (service, operation).
@@ -91,6 +108,85 @@ def _patch_root_elements() -> None:
         return resp
 
     serialize.BaseXMLSerializer._serialized_result_to_response = patched
+
+
+# The IAM action AWS checks for a request, where moto 5.2.5 checks another,
+# by (service, moto's request key): for S3 the query key of a bucket GET,
+# for S3 Control the operation. From the S3 User Guide's "Required
+# permissions for Amazon S3 API operations"
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html),
+# each operation's API reference page, and the Service Authorization
+# Reference's "Actions, resources, and condition keys for Amazon S3"
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html),
+# which has no action `s3:GetPublicAccessBlock`. They are the actions of
+# `iam_action` in src/source/aws/operations.rs; tests/least_privilege.rs
+# removes each from the published policy in turn. moto checks instead:
+# `s3:ListBucket` for the first three (its map has no entry for their query
+# keys) and `s3:GetPublicAccessBlock`, an action that does not exist, for
+# S3 Control's GetPublicAccessBlock.
+_AWS_ACTIONS = {
+    ("s3", "publicAccessBlock"): "GetBucketPublicAccessBlock",
+    ("s3", "ownershipControls"): "GetBucketOwnershipControls",
+    ("s3", "encryption"): "GetEncryptionConfiguration",
+    ("s3control", "GetPublicAccessBlock"): "GetAccountPublicAccessBlock",
+}
+
+
+def _aws_shaped(error: HTTPException) -> HTTPException:
+    """An error of moto's IAM checks in AWS's query-protocol shape: moto
+    wraps it in ``<Errors>``, where AWS (and the SDKs' parsers) have
+    ``<Error>`` right under ``<ErrorResponse>``; the SDKs would not see its
+    code (``AccessDenied``, ``InvalidClientTokenId``)."""
+    code = getattr(error, "error_type", None)
+    if code is None:
+        return error
+    message = escape(getattr(error, "message", ""))
+    error.description = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+        f"<Code>{escape(code)}</Code><Message>{message}</Message></Error>"
+        "<RequestId>putonly-iam</RequestId></ErrorResponse>"
+    )
+    return error
+
+
+def _reshaping(raise_error):
+    def reshaped(self, *args):
+        try:
+            raise_error(self, *args)
+        except HTTPException as error:
+            raise _aws_shaped(error) from None
+
+    return reshaped
+
+
+class _S3ControlRequest(IAMRequest):
+    """An S3 Control request judged by the action AWS checks for it."""
+
+    def __init__(self, *, action, **kwargs):
+        action = _AWS_ACTIONS.get(("s3control", action), action)
+        super().__init__(action=action, **kwargs)
+
+
+def _correct_iam_actions() -> None:
+    bucket_get = s3_responses.ACTION_MAP["BUCKET"]["GET"]
+    for (service, key), action in _AWS_ACTIONS.items():
+        if service == "s3":
+            bucket_get[key] = action
+
+    # S3 Control requests are signed for the service `s3`, so moto checks
+    # `s3:` + the operation's name.
+    def authorize(self, resource="*"):
+        self._authenticate_and_authorize_action(_S3ControlRequest, resource)
+
+    S3ControlResponse._authenticate_and_authorize_normal_action = authorize
+    # IAM, STS and S3 Control requests (S3 has its own request class and
+    # error shape, which the SDKs read).
+    for name in (
+        "_raise_access_denied",
+        "_raise_invalid_access_key",
+        "_raise_signature_does_not_match",
+    ):
+        setattr(IAMRequest, name, _reshaping(getattr(IAMRequest, name)))
 
 
 class _Fault:
@@ -278,8 +374,11 @@ def main() -> None:
     parser.add_argument("--flaky", nargs=6, action="append", default=[])
     parser.add_argument("--record")
     parser.add_argument("--many-accounts", action="store_true")
+    parser.add_argument("--enforce-iam", action="store_true")
     args = parser.parse_args()
     _patch_root_elements()
+    if args.enforce_iam:
+        _correct_iam_actions()
     faults = [_Fault(*fault) for fault in args.fault]
     faults += [_Fault(*fault, times=int(times)) for times, *fault in args.flaky]
     if faults:

@@ -143,13 +143,21 @@ impl Emulator {
     /// Starts an emulator that records every request it receives; see
     /// [`Emulator::requests`].
     pub fn start_recording() -> Self {
-        Self::start_full(&[], &[], true)
+        Self::start_full(&[], &[], true, false)
+    }
+
+    /// Starts an emulator that can enforce IAM authorization, judging each
+    /// request by the IAM action AWS checks for it (`launch.py
+    /// --enforce-iam`). Enforcement is off until [`Emulator::enforce_iam`]:
+    /// seed first.
+    pub fn start_enforcing_iam() -> Self {
+        Self::start_full(&[], &[], false, true)
     }
 
     /// Starts an emulator with faults that always fire and faults that
     /// clear after a number of requests.
     pub fn start_with(faults: &[Fault], flaky: &[Flaky]) -> Self {
-        Self::start_full(faults, flaky, false)
+        Self::start_full(faults, flaky, false, false)
     }
 
     /// Starts an emulator for scans of many accounts: an assumed role's
@@ -157,19 +165,25 @@ impl Emulator {
     /// not exist in its account is denied, as AWS denies it (moto alone
     /// allows it). Seed other accounts with [`Emulator::seed_account`].
     pub fn start_many_accounts() -> Self {
-        Self::start_options(&[], &[], false, true)
+        Self::start_options(&[], &[], false, false, true)
     }
 
-    fn start_full(faults: &[Fault], flaky: &[Flaky], record: bool) -> Self {
-        Self::start_options(faults, flaky, record, false)
+    fn start_full(faults: &[Fault], flaky: &[Flaky], record: bool, enforce_iam: bool) -> Self {
+        Self::start_options(faults, flaky, record, enforce_iam, false)
     }
 
-    fn start_options(faults: &[Fault], flaky: &[Flaky], record: bool, strict: bool) -> Self {
+    fn start_options(
+        faults: &[Fault],
+        flaky: &[Flaky],
+        record: bool,
+        enforce_iam: bool,
+        many_accounts: bool,
+    ) -> Self {
         let python = venv_python();
         let mut last_failure = String::new();
         // A free port can be taken between the probe and moto's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&python, faults, flaky, record, strict) {
+            match Self::try_start(&python, faults, flaky, record, enforce_iam, many_accounts) {
                 Ok(emulator) => return emulator,
                 Err(failure) => last_failure = failure,
             }
@@ -182,7 +196,8 @@ impl Emulator {
         faults: &[Fault],
         flaky: &[Flaky],
         record: bool,
-        strict: bool,
+        enforce_iam: bool,
+        many_accounts: bool,
     ) -> Result<Self, String> {
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -203,13 +218,16 @@ impl Emulator {
                 .args(["--flaky", &flaky.times.to_string()])
                 .args(flaky.fault.args());
         }
-        if strict {
+        if many_accounts {
             command.arg("--many-accounts");
         }
         if record {
             command
                 .arg("--record")
                 .arg(dir.path().join("requests.jsonl"));
+        }
+        if enforce_iam {
+            command.arg("--enforce-iam");
         }
         loopback_env(&mut command);
         let child = command
@@ -232,7 +250,7 @@ impl Emulator {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(format!("it exited ({status}): {}", self.log()));
             }
-            if http(self.port, "GET", "/moto-api/").is_ok_and(|code| code == 200) {
+            if http(self.port, "GET", "/moto-api/", "").is_ok_and(|code| code == 200) {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -268,8 +286,19 @@ impl Emulator {
 
     /// Clears every resource (`POST /moto-api/reset`).
     pub fn reset(&self) {
-        let code = http(self.port, "POST", "/moto-api/reset").expect("reset the emulator");
+        let code = http(self.port, "POST", "/moto-api/reset", "").expect("reset the emulator");
         assert_eq!(code, 200, "emulator reset answered {code}");
+    }
+
+    /// From now on every request must be signed with an IAM user's access
+    /// key and allowed by that user's identity policies (moto's
+    /// `POST /moto-api/reset-auth` with `0` requests left unchecked). The
+    /// dummy credentials of [`Emulator::live_options`] are refused after
+    /// this. Meaningful with [`Emulator::start_enforcing_iam`] only.
+    pub fn enforce_iam(&self) {
+        let code =
+            http(self.port, "POST", "/moto-api/reset-auth", "0").expect("turn on IAM enforcement");
+        assert_eq!(code, 200, "turning on IAM enforcement answered {code}");
     }
 
     /// Seeds scenarios (`S1`, `S2`, `S3`, `S4b` to `S4g`, `S5`,
@@ -313,6 +342,21 @@ impl Emulator {
     /// fixed dummy credentials and few retries.
     pub fn live_options(&self) -> LiveOptions {
         loopback_options(&self.endpoint)
+    }
+
+    /// [`Emulator::live_options`] signing with an access key of the
+    /// emulator's IAM users.
+    pub fn live_options_as(&self, access_key_id: &str, secret_access_key: &str) -> LiveOptions {
+        LiveOptions {
+            credentials: Some(aws_sdk_sts::config::Credentials::new(
+                access_key_id,
+                secret_access_key,
+                None,
+                None,
+                "putonly-tests",
+            )),
+            ..self.live_options()
+        }
     }
 
     /// Runs one real AWS CLI command (from the emulator's environment)
@@ -432,14 +476,16 @@ fn free_port() -> u16 {
     listener.local_addr().expect("local address").port()
 }
 
-/// A minimal HTTP/1.1 exchange with the emulator; returns the status code.
-fn http(port: u16, method: &str, path: &str) -> std::io::Result<u16> {
+/// A minimal HTTP/1.1 exchange with the emulator (a plain-text body, which
+/// may be empty); returns the status code.
+fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<u16> {
     let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let mut stream = TcpStream::connect_timeout(&address, Duration::from_secs(1))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     )?;
     let mut answer = String::new();
     stream.read_to_string(&mut answer)?;

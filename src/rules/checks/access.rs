@@ -147,15 +147,22 @@ pub fn writes_outside_prefix(cx: &ScanContext<'_>) -> Vec<Hit> {
         .filter_map(|(connector, access)| {
             let witness = access.answers.outside.as_ref()?;
             let arn = access.answers.principal_arn.as_ref()?;
-            let key = witness
+            // A key of the bucket, or a key through one of its access points.
+            let (key, path) = match witness
                 .resource
                 .strip_prefix(&format!("arn:aws:s3:::{}/", connector.bucket))
-                .unwrap_or(&witness.resource);
+            {
+                Some(key) => (key, String::new()),
+                None => match witness.resource.split_once("/object/") {
+                    Some((point, key)) => (key, format!(" through access point {point}")),
+                    None => (witness.resource.as_str(), String::new()),
+                },
+            };
             let mut h = hit(
                 connector,
                 arn,
                 format!(
-                    "`{}` can write outside `{}`: {} of key `{key}` is allowed",
+                    "`{}` can write outside `{}`{path}: {} of key `{key}` is allowed",
                     connector.principal, connector.prefix, witness.action
                 ),
                 Some(witness),

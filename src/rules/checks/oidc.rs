@@ -38,12 +38,33 @@ fn provider_arn(cx: &ScanContext<'_>, issuer: &str) -> String {
     )
 }
 
+/// Whether the role's trust policy allows the issuer's built-in federated
+/// principal (`"Federated": "accounts.google.com"`), which AWS accepts
+/// without an IAM identity provider.
+fn trusts_built_in(cx: &ScanContext<'_>, role: &str, issuer: &str) -> bool {
+    let Some(role) = cx.inventory.role(role) else {
+        return false;
+    };
+    let key = crate::access::documents::DocumentKey::Trust(role.arn.clone());
+    let Some(policy) = cx.model.documents.get(&key).and_then(|d| d.policy()) else {
+        return false;
+    };
+    policy
+        .statements
+        .iter()
+        .filter(|s| s.effect.value == crate::policy::Effect::Allow)
+        .flat_map(|s| s.principal.iter().flat_map(|block| &block.entries))
+        .any(|entry| {
+            matches!(&entry.target, crate::policy::PrincipalTarget::Federated(name)
+                if name.eq_ignore_ascii_case(issuer))
+        })
+}
+
 /// PO101: no IAM OIDC provider for the expected issuer.
 pub fn provider_missing(cx: &ScanContext<'_>) -> Vec<Hit> {
-    // TODO(#4): a role trusting Google's built-in `accounts.google.com`
-    // principal needs no IAM provider; decide from the parsed trust policy.
     oidc_connectors(cx)
         .filter(|(_, _, provider)| provider.is_none())
+        .filter(|(connector, oidc, _)| !trusts_built_in(cx, &connector.principal, &oidc.issuer))
         .map(|(connector, oidc, _)| Hit {
             connector: Some(connector.name.clone()),
             resource: provider_arn(cx, &oidc.issuer),
