@@ -9,11 +9,14 @@
 #   - an offline scan of it: by default the snapshot the live scan wrote
 #     (`scan --snapshot`); with --dump, a dump written by
 #     scripts/dump-account.sh (one AWS CLI process per call: slow, minutes);
+#   - with --org "10 100 1000", offline scans of synthetic organisations of
+#     that many copies of the account's snapshot (scripts/bench-org.sh);
 # and the targets of the issue beside them. It prints figures only: it
 # asserts nothing, and its exit code says only whether it could run.
 #
 # Usage: scripts/bench.sh [--dump] [--no-build] [--keep] [--roles N]
 #                         [--users N] [--buckets N] [--concurrency N]
+#                         [--org "COUNTS"]
 #
 # --keep leaves the work directory (snapshot, reports, logs) in place and
 # prints its path, e.g. to profile the offline scan of the snapshot.
@@ -25,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
-dump=false build=true keep=false roles=2000 users=300 buckets=300 concurrency=16
+dump=false build=true keep=false roles=2000 users=300 buckets=300 concurrency=16 org=
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dump) dump=true ;;
@@ -35,7 +38,8 @@ while [[ $# -gt 0 ]]; do
         --users) users=$2; shift ;;
         --buckets) buckets=$2; shift ;;
         --concurrency) concurrency=$2; shift ;;
-        *) echo "usage: $0 [--dump] [--no-build] [--keep] [--roles N] [--users N] [--buckets N] [--concurrency N]" >&2; exit 2 ;;
+        --org) org=$2; shift ;;
+        *) echo "usage: $0 [--dump] [--no-build] [--keep] [--roles N] [--users N] [--buckets N] [--concurrency N] [--org \"COUNTS\"]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -139,3 +143,7 @@ EOF
 echo
 echo "live scan phases (log milestones):"
 sed 's/\x1b\[[0-9;]*m//g' "$work/live.err" | grep -E 'collected|collection done|scan finished|snapshot written' | sed 's/^/  /' || true
+
+if [[ -n "$org" ]]; then
+    bash scripts/bench-org.sh "$work/snapshot.json" --counts "$org" --no-build
+fi

@@ -1,6 +1,8 @@
 //! What each command does: resolve the inputs, run the pipeline, write the
 //! output, and say which exit code the process should end with.
 
+mod many;
+
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,9 @@ pub enum Outcome {
     Passed,
     /// Findings at or above the threshold (exit 1).
     Failed,
+    /// Some accounts of a many-account scan or merge could not be scanned;
+    /// the report has the others (exit 3).
+    Partial,
 }
 
 /// Why a command could not run (exit 2).
@@ -39,12 +44,39 @@ pub enum AppError {
     Exists(PathBuf),
     #[error("invalid collection time `{0}` in the inventory")]
     CollectedAt(String),
+    #[error(transparent)]
+    Accounts(#[from] crate::accounts::AccountsError),
+    #[error(transparent)]
+    Shard(#[from] crate::report::shard::ShardError),
+    #[error(transparent)]
+    Spool(crate::report::many::SpoolError),
+    #[error("an account's scan stopped: {0}")]
+    Task(String),
+}
+
+/// An error and its causes on one line, each cause said once, with any
+/// control character from the input (a name with an escape sequence)
+/// written as an escape.
+pub fn error_text(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    crate::report::plain(&text.replace('\n', " "))
 }
 
 /// Runs one command.
 pub async fn run(command: Command) -> Result<Outcome, AppError> {
     match command {
+        Command::Scan(args) if args.many.is_many() => many::scan(args).await,
         Command::Scan(args) => scan(args).await,
+        Command::Merge(args) => many::merge(args),
         Command::Snapshot(args) => snapshot(args).await,
         Command::Drift(args) => drift(args).await,
         Command::Init(args) => init(&args),
@@ -63,7 +95,12 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
     if let Some(path) = &args.auth_details {
         return source::auth_details::load(path);
     }
-    let options = source::aws::LiveOptions {
+    source::aws::collect(&live_options(args)).await
+}
+
+/// The live source's options from the arguments.
+fn live_options(args: &SourceArgs) -> source::aws::LiveOptions {
+    source::aws::LiveOptions {
         profile: args.profile.clone(),
         region: args.region.clone(),
         endpoint_url: args.endpoint_url.clone(),
@@ -77,8 +114,8 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
         }),
         call_timeout: args.call_timeout,
         credentials: None,
-    };
-    source::aws::collect(&options).await
+        base_config: None,
+    }
 }
 
 /// Runs every rule over an inventory.

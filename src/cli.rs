@@ -30,6 +30,10 @@ impl Cli {
                 args.quiet = self.quiet;
                 Command::Scan(args)
             }
+            Command::Merge(mut args) => {
+                args.quiet = self.quiet;
+                Command::Merge(args)
+            }
             other => other,
         }
     }
@@ -45,6 +49,9 @@ pub enum Command {
     /// Report what changed since an approved snapshot, and what access it
     /// added or took away.
     Drift(DriftArgs),
+    /// Combine the JSON reports of shards (scans run as separate jobs)
+    /// into one report.
+    Merge(MergeArgs),
     /// Write a commented putonly.toml template.
     Init(InitArgs),
     /// List the rules putonly checks, drift kinds included.
@@ -74,10 +81,11 @@ pub struct SourceArgs {
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Assume this role before scanning.
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", group = "assumes")]
     pub role_arn: Option<String>,
-    /// External id for --role-arn.
-    #[arg(long, requires = "role_arn")]
+    /// External id for --role-arn, or for the role of every account of
+    /// `scan --accounts` and `scan --organization`.
+    #[arg(long, requires = "assumes")]
     pub external_id: Option<String>,
     /// Concurrent per-bucket and per-user requests.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -115,10 +123,49 @@ fn parse_seconds(text: &str) -> Result<std::time::Duration, String> {
     Ok(std::time::Duration::from_secs_f64(seconds))
 }
 
+/// Many accounts in one scan (`scan` only).
+#[derive(Debug, Args, Clone, Default)]
+pub struct AccountsArgs {
+    /// Scan every account listed in FILE: one account id or role ARN a
+    /// line, `#` comments and blank lines ignored. An account id means the
+    /// role `--role-name` in that account.
+    #[arg(long, value_name = "FILE", groups = ["source", "assumes"], conflicts_with = "role_arn")]
+    pub accounts: Option<PathBuf>,
+    /// Scan every active account of the AWS Organization the credentials
+    /// belong to (organizations:ListAccounts), through the role
+    /// `--role-name` in each; the caller's own account is scanned with the
+    /// credentials themselves.
+    #[arg(long, groups = ["source", "assumes"], conflicts_with = "role_arn")]
+    pub organization: bool,
+    /// Scan every putonly snapshot (`*.json`) in DIR, one account each,
+    /// offline.
+    #[arg(long, value_name = "DIR", group = "source")]
+    pub snapshots: Option<PathBuf>,
+    /// The role to assume in each account named by an account id.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_ROLE_NAME)]
+    pub role_name: String,
+    /// Accounts scanned at once; each also runs up to `--concurrency`
+    /// calls.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub account_concurrency: u16,
+}
+
+/// The role `--accounts` and `--organization` assume when not told.
+pub const DEFAULT_ROLE_NAME: &str = "putonly-audit";
+
+impl AccountsArgs {
+    /// Whether the scan covers many accounts.
+    pub fn is_many(&self) -> bool {
+        self.accounts.is_some() || self.organization || self.snapshots.is_some()
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ScanArgs {
     #[command(flatten)]
     pub source: SourceArgs,
+    #[command(flatten)]
+    pub many: AccountsArgs,
     /// The expected connector setups.
     #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
     pub config: PathBuf,
@@ -137,12 +184,40 @@ pub struct ScanArgs {
     pub color: ColorChoice,
     /// Write the snapshot the scan analysed here (SARIF results point at its
     /// lines). Default: `.putonly/snapshot.json`, or, when scanning
-    /// `--snapshot FILE`, that file itself, unchanged.
+    /// `--snapshot FILE`, that file itself, unchanged. With many accounts:
+    /// a directory, one `ACCOUNT.json` each (default: none written).
     #[arg(long, value_name = "FILE", conflicts_with = "no_snapshot_out")]
     pub snapshot_out: Option<PathBuf>,
     /// Write no snapshot (SARIF results then point at no file).
     #[arg(long)]
     pub no_snapshot_out: bool,
+    /// The global `--quiet`, copied in by [`Cli::into_command`].
+    #[arg(skip)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSON reports of `putonly scan --format json`, one account or many
+    /// each.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// The connector setups the shards were scanned with (tables and
+    /// Markdown describe each connector from it).
+    #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
+    pub config: PathBuf,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Write the report here instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
+    pub fail_on: Severity,
+    /// Colours in the table: auto (on a terminal), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
+    pub color: ColorChoice,
     /// The global `--quiet`, copied in by [`Cli::into_command`].
     #[arg(skip)]
     pub quiet: bool,

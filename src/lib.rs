@@ -5,6 +5,7 @@
 //! them. Nothing after the source touches the network.
 
 pub mod access;
+pub mod accounts;
 pub mod app;
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod drift;
 pub mod finding;
 pub mod inventory;
 pub mod policy;
+pub mod progress;
 pub mod report;
 pub mod rules;
 pub mod source;

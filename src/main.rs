@@ -1,5 +1,6 @@
 //! The `putonly` command: parse arguments, set up logging, run, and map the
-//! outcome to an exit code (0 passed, 1 findings, 2 could not run).
+//! outcome to an exit code (0 passed, 1 findings, 2 could not run, 3 some
+//! accounts could not be scanned).
 
 use std::process::ExitCode;
 
@@ -24,28 +25,12 @@ fn main() -> ExitCode {
     match runtime.block_on(app::run(cli.into_command())) {
         Ok(Outcome::Passed) => ExitCode::SUCCESS,
         Ok(Outcome::Failed) => ExitCode::from(1),
+        Ok(Outcome::Partial) => ExitCode::from(3),
         Err(err) => {
-            eprintln!("putonly: {}", error_chain(&err));
+            eprintln!("putonly: {}", app::error_text(&err));
             ExitCode::from(2)
         }
     }
-}
-
-/// The error and its causes on one line, each cause said once, with any
-/// control character from the input (a name with an escape sequence)
-/// written as an escape.
-fn error_chain(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    putonly::report::plain(&text.replace('\n', " "))
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

@@ -14,7 +14,9 @@ mod support;
 
 use std::collections::BTreeSet;
 
-use putonly::source::aws::operations::{READ_OPERATIONS, iam_actions, read_operation};
+use putonly::source::aws::operations::{
+    CALLER_OPERATIONS, READ_OPERATIONS, caller_actions, iam_actions, read_operation,
+};
 use support::{Emulator, Request};
 
 /// Who sent a request, by its User-Agent.
@@ -212,5 +214,43 @@ fn the_readme_shows_the_published_policy() {
     assert!(
         readme.contains(&policy),
         "the README's policy differs from the file"
+    );
+}
+
+#[test]
+fn the_caller_policy_names_exactly_the_caller_actions() {
+    // The audited role needs none of the caller's operations: the read-only
+    // policy is the audited role's, the caller policy the scanner's own.
+    let root = env!("CARGO_MANIFEST_DIR");
+    let text = std::fs::read_to_string(format!("{root}/docs/putonly-caller-policy.json")).unwrap();
+    let policy: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut actions = BTreeSet::new();
+    for statement in policy["Statement"].as_array().unwrap() {
+        assert_eq!(statement["Effect"], "Allow", "{statement}");
+        for action in statement["Action"].as_array().unwrap() {
+            let action = action.as_str().unwrap();
+            assert!(actions.insert(action), "{action} twice");
+            // AssumeRole only on the audit role, never on every role.
+            if action == "sts:AssumeRole" {
+                assert_eq!(statement["Resource"], "arn:aws:iam::*:role/putonly-audit");
+            }
+        }
+    }
+    let wanted: BTreeSet<&str> = caller_actions().into_iter().collect();
+    assert_eq!(actions, wanted);
+    assert!(CALLER_OPERATIONS.iter().all(|op| op.iam_action.is_some()));
+    let caller_only: Vec<&str> = caller_actions()
+        .into_iter()
+        .filter(|action| !iam_actions().contains(action))
+        .collect();
+    assert_eq!(
+        caller_only,
+        ["organizations:ListAccounts", "sts:AssumeRole"]
+    );
+
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    assert!(
+        readme.contains(&text),
+        "the README's caller policy differs from the file"
     );
 }

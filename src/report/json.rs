@@ -25,42 +25,57 @@ struct JsonReport<'a> {
 }
 
 #[derive(Serialize)]
-struct Tool {
+pub(crate) struct Tool {
     name: &'static str,
     version: &'static str,
 }
 
+impl Tool {
+    pub(crate) const PUTONLY: Tool = Tool {
+        name: "putonly",
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
 #[derive(Serialize)]
-struct Summary {
+pub(crate) struct Summary {
     /// Every finding, suppressed ones included.
-    total: usize,
+    pub total: usize,
     /// Findings a suppression accepts.
-    suppressed: usize,
+    pub suppressed: usize,
     /// Active (not suppressed) findings per severity.
-    by_severity: serde_json::Map<String, serde_json::Value>,
+    pub by_severity: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Summary {
+    pub(crate) fn of(report: &Report<'_>) -> Self {
+        Summary {
+            total: report.findings.len(),
+            suppressed: report.suppressed(),
+            by_severity: by_severity(&report.counts()),
+        }
+    }
+}
+
+/// Counts per severity as the JSON object `{"critical": 0, ...}`.
+pub(crate) fn by_severity(
+    counts: &[(crate::finding::Severity, usize)],
+) -> serde_json::Map<String, serde_json::Value> {
+    counts
+        .iter()
+        .map(|(sev, n)| (sev.as_str().to_owned(), serde_json::Value::from(*n)))
+        .collect()
 }
 
 impl Emitter for Json {
     fn emit(&self, report: &Report<'_>) -> Rendered {
-        let by_severity = report
-            .counts()
-            .into_iter()
-            .map(|(sev, n)| (sev.as_str().to_owned(), serde_json::Value::from(n)))
-            .collect();
         let doc = JsonReport {
             schema_version: SCHEMA_VERSION,
-            tool: Tool {
-                name: "putonly",
-                version: env!("CARGO_PKG_VERSION"),
-            },
+            tool: Tool::PUTONLY,
             account_id: report.account_id,
             source: report.source_kind,
             collected_at: report.collected_at,
-            summary: Summary {
-                total: report.findings.len(),
-                suppressed: report.suppressed(),
-                by_severity,
-            },
+            summary: Summary::of(report),
             findings: report.findings,
         };
         // Serialising plain data to a string cannot fail.

@@ -9,8 +9,10 @@
 pub mod json;
 pub mod json_spans;
 pub mod locate;
+pub mod many;
 pub mod markdown;
 pub mod sarif;
+pub mod shard;
 pub mod table;
 
 use crate::config::Connector;

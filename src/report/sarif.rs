@@ -33,7 +33,7 @@ use crate::rules::Rule;
 pub const FINGERPRINT_KEY: &str = "putonlyFinding/v1";
 
 /// The schema the file declares.
-const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Code scanning's limits on one SARIF upload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

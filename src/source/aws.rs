@@ -13,10 +13,13 @@
 //! cannot be loaded, or `sts:GetCallerIdentity` fails (wrong credentials,
 //! unreachable endpoint).
 
-// TODO(#7): many accounts: `--accounts FILE` (role ARNs) and
-// `--organization`, each account assumed and collected in isolation with a
-// bound on accounts in flight, one report section per account, and
-// `putonly merge` for shards.
+//!
+//! Scans of many accounts load the caller's configuration once
+//! ([`load_config`]), ask who the caller is ([`caller`]) and, for an
+//! organization, which accounts it has ([`organization_accounts`]); each
+//! account is then collected with [`LiveOptions::base_config`] and the
+//! account's role.
+
 // TODO(#7): the benchmark account costs about 3,300 calls against a target
 // of 2,000: four per user with a key (keys, key last use, login profile,
 // MFA) and six per bucket, plus GetBucketLocation where ListBuckets gives no
@@ -28,6 +31,7 @@ mod error;
 mod iam;
 mod intercept;
 pub mod operations;
+mod organizations;
 mod s3;
 mod s3control;
 
@@ -47,10 +51,11 @@ use crate::inventory::Inventory;
 
 use self::error::CallError;
 use self::intercept::{CallCounter, CustomEndpointHost};
-use self::operations::ReadOnlyGuard;
+use self::operations::{CallerGuard, ReadOnlyGuard};
 
 use super::SourceError;
 pub use aws_config::retry::RetryMode;
+pub use organizations::{OrganizationAccount, organization_accounts};
 
 /// The region used when neither the options, the environment nor the
 /// profile name one. IAM and STS are global; buckets get their own region.
@@ -88,6 +93,11 @@ pub struct LiveOptions {
     /// Fixed credentials instead of the default chain, for programs that
     /// embed putonly and for tests.
     pub credentials: Option<Credentials>,
+    /// An SDK configuration already loaded ([`load_config`]), shared by the
+    /// accounts of one scan so that the credential chain is resolved once;
+    /// the options above except the role, its external id and the
+    /// concurrency are then already in it.
+    pub base_config: Option<SdkConfig>,
 }
 
 impl Default for LiveOptions {
@@ -103,6 +113,7 @@ impl Default for LiveOptions {
             retry_mode: None,
             call_timeout: None,
             credentials: None,
+            base_config: None,
         }
     }
 }
@@ -175,32 +186,49 @@ struct Clients {
     home_region: String,
     /// The custom endpoint, when one is configured.
     endpoint_url: Option<String>,
+    /// The role assumed, when one is.
+    role_arn: Option<String>,
     counter: CallCounter,
+}
+
+/// Loads the SDK configuration the options describe, without the role:
+/// the caller's own.
+pub async fn load_config(options: &LiveOptions) -> Result<SdkConfig, SourceError> {
+    let caller = LiveOptions {
+        role_arn: None,
+        external_id: None,
+        base_config: None,
+        ..options.clone()
+    };
+    Clients::load(&caller).await.map(|clients| clients.sdk)
+}
+
+/// Who the options' credentials belong to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub account_id: String,
+    pub partition: String,
+    pub arn: String,
+}
+
+/// Asks STS who the options' credentials (the role's, when one is given)
+/// belong to.
+pub async fn caller(options: &LiveOptions) -> Result<Caller, SourceError> {
+    let clients = Clients::load(options).await?;
+    let identity = caller_identity(&clients).await?;
+    Ok(Caller {
+        account_id: identity.account_id,
+        partition: identity.partition,
+        arn: identity.arn,
+    })
 }
 
 impl Clients {
     async fn load(options: &LiveOptions) -> Result<Self, SourceError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &options.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(url) = &options.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        if let Some(retry) = retry_config(options) {
-            loader = loader.retry_config(retry);
-        }
-        if let Some(timeout) = options.call_timeout {
-            loader =
-                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
-        }
-        if let Some(credentials) = &options.credentials {
-            loader = loader.credentials_provider(credentials.clone());
-        }
-        let mut sdk = loader.load().await;
+        let mut sdk = match &options.base_config {
+            Some(base) => base.clone(),
+            None => Self::load_sdk(options).await,
+        };
 
         let home_region = match sdk.region() {
             Some(region) => region.to_string(),
@@ -242,8 +270,34 @@ impl Clients {
             sdk,
             home_region,
             endpoint_url,
+            role_arn: options.role_arn.clone(),
             counter: CallCounter::default(),
         })
+    }
+
+    /// The SDK configuration of the options, the role aside.
+    async fn load_sdk(options: &LiveOptions) -> SdkConfig {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        if let Some(retry) = retry_config(options) {
+            loader = loader.retry_config(retry);
+        }
+        if let Some(timeout) = options.call_timeout {
+            loader =
+                loader.timeout_config(TimeoutConfig::builder().operation_timeout(timeout).build());
+        }
+        if let Some(credentials) = &options.credentials {
+            loader = loader.credentials_provider(credentials.clone());
+        }
+        loader.load().await
     }
 
     /// Where calls go, for error messages.
@@ -260,6 +314,15 @@ impl Clients {
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_sts::Client::from_conf(config)
+    }
+
+    /// An Organizations client; only the caller's operations pass its guard.
+    fn organizations(&self) -> aws_sdk_organizations::Client {
+        let config = aws_sdk_organizations::config::Builder::from(&self.sdk)
+            .interceptor(CallerGuard)
+            .interceptor(self.counter.clone())
+            .build();
+        aws_sdk_organizations::Client::from_conf(config)
     }
 
     fn iam(&self) -> aws_sdk_iam::Client {
@@ -320,6 +383,7 @@ fn retry_config(options: &LiveOptions) -> Option<RetryConfig> {
 struct Identity {
     account_id: String,
     partition: String,
+    arn: String,
 }
 
 async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
@@ -334,7 +398,14 @@ async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
         .get_caller_identity()
         .send()
         .await
-        .map_err(|err| fail(CallError::from_sdk(OPERATION, &err).reason()))?;
+        .map_err(|err| match (&clients.role_arn, assume_role_failure(&err)) {
+            // The first call is where the role is assumed: say so.
+            (Some(role_arn), Some(reason)) => SourceError::AssumeRole {
+                role_arn: role_arn.clone(),
+                message: reason,
+            },
+            _ => fail(CallError::from_sdk(OPERATION, &err).reason()),
+        })?;
 
     let account_id = output
         .account()
@@ -350,7 +421,25 @@ async fn caller_identity(clients: &Clients) -> Result<Identity, SourceError> {
     Ok(Identity {
         account_id: account_id.to_owned(),
         partition: partition.to_owned(),
+        arn: output.arn().unwrap_or_default().to_owned(),
     })
+}
+
+/// The answer to `sts:AssumeRole`, when that is why a call failed: the
+/// credential provider's error, somewhere in the call's error chain.
+fn assume_role_failure(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    type AssumeRoleFailure = aws_smithy_runtime_api::client::result::SdkError<
+        aws_sdk_sts::operation::assume_role::AssumeRoleError,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >;
+    let mut source = err.source();
+    while let Some(cause) = source {
+        if let Some(failure) = cause.downcast_ref::<AssumeRoleFailure>() {
+            return Some(CallError::from_sdk("sts:AssumeRole", failure).reason());
+        }
+        source = cause.source();
+    }
+    None
 }
 
 /// An SDK timestamp as RFC 3339 text, empty when absent.

@@ -61,6 +61,8 @@ pub enum SourceError {
         endpoint: String,
         message: String,
     },
+    #[error("cannot assume role `{role_arn}`: {message}")]
+    AssumeRole { role_arn: String, message: String },
     #[error("AWS configuration: {0}")]
     AwsConfig(String),
 }

@@ -2,6 +2,7 @@
 
 Usage: launch.py PORT [--fault METHOD PATH QUERY_KEY STATUS CODE]...
                       [--flaky TIMES METHOD PATH QUERY_KEY STATUS CODE]... [--record FILE]
+                      [--many-accounts]
                       [--enforce-iam]
 
 moto 5.2.5 names the XML root element of some REST-XML answers after the
@@ -30,6 +31,16 @@ Recording: with ``--record FILE`` every request is appended to FILE as one
 JSON line (method, path, query, the form ``Action`` of query-protocol APIs,
 the service of the signature's credential scope, User-Agent), before any
 fault or moto sees it, so tests can check what a client sent.
+
+Many accounts: moto lets anyone assume any role ARN, existing or not, and
+the credentials it hands out act in the role's account, unless
+MOTO_ACCOUNT_ID pins every request to one account. With ``--many-accounts``
+MOTO_ACCOUNT_ID only names the account of credentials moto does not know
+(the dummy ones), so assumed roles act in their own accounts; and an
+``sts:AssumeRole`` of a role that does not exist in its account is answered
+``AccessDenied``, as AWS answers it, so tests can show how an account whose
+audit role is missing is reported. Sessions named ``putonly-seed`` (the
+seeder, standing in for each account's administrator) are exempt.
 
 IAM enforcement: with ``--enforce-iam`` moto judges requests by the IAM
 action AWS documents for them. moto's own enforcement is off at start (seed
@@ -273,6 +284,60 @@ def _install_faults(faults) -> None:
     werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 
 
+def _install_many_accounts() -> None:
+    import os
+
+    from moto.iam import models as iam_models
+    from moto.iam.models import iam_backends
+
+    # moto reads MOTO_ACCOUNT_ID before the credentials; keep it only as
+    # the account of unknown credentials.
+    default = os.environ.pop("MOTO_ACCOUNT_ID", None)
+    if default:
+        iam_models.DEFAULT_ACCOUNT_ID = default
+
+    original = werkzeug_app.DomainDispatcherApplication.__call__
+    role_arn = re.compile(r"^arn:([^:]+):iam::([0-9]{12}):role/(?:.*/)?([^/]+)$")
+
+    def exists(arn: str) -> bool:
+        match = role_arn.match(arn)
+        if match is None:
+            return False
+        partition, account, name = match.groups()
+        if account not in iam_backends:
+            return False
+        backend = iam_backends[account][partition]
+        return any(role.name == name for role in backend.roles.values())
+
+    def dispatch(self, environ, start_response):
+        query = _query(environ)
+        if (
+            query.get("Action") == ["AssumeRole"]
+            and query.get("RoleSessionName") != ["putonly-seed"]
+            and not exists(query.get("RoleArn", [""])[0])
+        ):
+            arn = query.get("RoleArn", [""])[0]
+            body = (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse><Error><Type>Sender</Type>'
+                "<Code>AccessDenied</Code><Message>User: arn:aws:iam::caller is not authorized "
+                f"to perform: sts:AssumeRole on resource: {arn}</Message></Error>"
+                "<RequestId>putonly-strict-assume</RequestId></ErrorResponse>"
+            ).encode()
+            print(f"assume-role denied for {arn}", flush=True)
+            start_response(
+                "403 Forbidden",
+                [
+                    ("Content-Type", "text/xml"),
+                    ("Content-Length", str(len(body))),
+                    ("x-amzn-RequestId", "putonly-strict-assume"),
+                ],
+            )
+            return [body]
+        return original(self, environ, start_response)
+
+    werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+
+
 def _install_recorder(path: str) -> None:
     original = werkzeug_app.DomainDispatcherApplication.__call__
     scope = re.compile(r"Credential=[^/]*/[^/]*/[^/]*/([^/]*)/")
@@ -308,6 +373,7 @@ def main() -> None:
     parser.add_argument("--fault", nargs=5, action="append", default=[])
     parser.add_argument("--flaky", nargs=6, action="append", default=[])
     parser.add_argument("--record")
+    parser.add_argument("--many-accounts", action="store_true")
     parser.add_argument("--enforce-iam", action="store_true")
     args = parser.parse_args()
     _patch_root_elements()
@@ -317,6 +383,8 @@ def main() -> None:
     faults += [_Fault(*fault, times=int(times)) for times, *fault in args.flaky]
     if faults:
         _install_faults(faults)
+    if args.many_accounts:
+        _install_many_accounts()
     # Installed last, so it sees every request first.
     if args.record:
         _install_recorder(args.record)

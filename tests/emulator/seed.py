@@ -12,8 +12,13 @@ same document (the trust policy of S2, S3 and S7), the later one on the
 command line wins. Unrelated noise (other users, groups, roles, policies and
 buckets) is added unless --no-noise is given.
 
+An --account-id other than the emulator's own (111122223333) is seeded
+through a role assumed in that account: moto's credentials then act there.
+
 Change steps, for the drift tests, are named and run like scenarios, on an
 account already seeded (always with --no-noise):
+  audit-role            the role `putonly-audit` that scans of many accounts
+                        assume, trusting account 111122223333
   static-user           S1's user (the guide's inline policy, one key), for
                         an account of another scenario
   widen-role-s3-star    the role's managed policy gets a new default
@@ -323,6 +328,8 @@ class Seeder:
             connect_timeout=5,
             read_timeout=30,
         )
+        if self.client("sts").get_caller_identity()["Account"] != account_id:
+            self._enter(account_id)
         self.iam = self.client("iam")
         self.s3 = self.client("s3")
         self.s3control = self.client("s3control")
@@ -332,6 +339,20 @@ class Seeder:
             sys.exit(f"the emulator serves account {answered}, not {account_id}")
         self.documents = {}
         self.keys = {}
+
+    def _enter(self, account_id):
+        """Seeds another account than the emulator's own: moto lets a role
+        of any account be assumed, and its credentials act in that account."""
+        answer = self.client("sts").assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/putonly-seed",
+            RoleSessionName="putonly-seed",
+        )["Credentials"]
+        self.session = boto3.session.Session(
+            aws_access_key_id=answer["AccessKeyId"],
+            aws_secret_access_key=answer["SecretAccessKey"],
+            aws_session_token=answer["SessionToken"],
+            region_name="us-east-1",
+        )
 
     def client(self, service, region="us-east-1"):
         return self.session.client(
@@ -755,6 +776,24 @@ SCENARIOS = {
 # Change steps for the drift tests: each changes one thing through the API.
 
 
+def audit_role(seeder):
+    """The role a many-account scan assumes (`putonly-audit`), trusting the
+    emulator's own account, where the scanner's credentials live."""
+    trust = _pretty(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+    seeder.role("putonly-audit", trust)
+
+
 def static_user(seeder):
     guide_user(seeder)
     seeder.access_keys(USER, 1)
@@ -832,6 +871,7 @@ def reformat_documents(seeder):
 
 
 STEPS = {
+    "audit-role": audit_role,
     "static-user": static_user,
     "widen-role-s3-star": widen_role_s3_star,
     "drop-sub": drop_sub,

@@ -160,12 +160,30 @@ impl Emulator {
         Self::start_full(faults, flaky, false, false)
     }
 
+    /// Starts an emulator for scans of many accounts: an assumed role's
+    /// credentials act in the role's account, and assuming a role that does
+    /// not exist in its account is denied, as AWS denies it (moto alone
+    /// allows it). Seed other accounts with [`Emulator::seed_account`].
+    pub fn start_many_accounts() -> Self {
+        Self::start_options(&[], &[], false, false, true)
+    }
+
     fn start_full(faults: &[Fault], flaky: &[Flaky], record: bool, enforce_iam: bool) -> Self {
+        Self::start_options(faults, flaky, record, enforce_iam, false)
+    }
+
+    fn start_options(
+        faults: &[Fault],
+        flaky: &[Flaky],
+        record: bool,
+        enforce_iam: bool,
+        many_accounts: bool,
+    ) -> Self {
         let python = venv_python();
         let mut last_failure = String::new();
         // A free port can be taken between the probe and moto's bind: retry.
         for _ in 0..3 {
-            match Self::try_start(&python, faults, flaky, record, enforce_iam) {
+            match Self::try_start(&python, faults, flaky, record, enforce_iam, many_accounts) {
                 Ok(emulator) => return emulator,
                 Err(failure) => last_failure = failure,
             }
@@ -179,6 +197,7 @@ impl Emulator {
         flaky: &[Flaky],
         record: bool,
         enforce_iam: bool,
+        many_accounts: bool,
     ) -> Result<Self, String> {
         let port = free_port();
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
@@ -198,6 +217,9 @@ impl Emulator {
             command
                 .args(["--flaky", &flaky.times.to_string()])
                 .args(flaky.fault.args());
+        }
+        if many_accounts {
+            command.arg("--many-accounts");
         }
         if record {
             command
@@ -288,6 +310,13 @@ impl Emulator {
 
     /// Seeds scenarios, with or without the unrelated noise.
     pub fn seed_with(&self, scenarios: &[&str], noise: bool) -> Seeded {
+        self.seed_account(ACCOUNT_ID, scenarios, noise)
+    }
+
+    /// Seeds scenarios into any account: another than [`ACCOUNT_ID`] is
+    /// entered through a role assumed in it. Bucket names are global, so
+    /// two accounts cannot both hold a scenario's bucket.
+    pub fn seed_account(&self, account_id: &str, scenarios: &[&str], noise: bool) -> Seeded {
         let mut command = Command::new(&self.python);
         command
             .arg(emulator_dir().join("seed.py"))
@@ -295,7 +324,7 @@ impl Emulator {
             .arg("--endpoint")
             .arg(&self.endpoint)
             .arg("--account-id")
-            .arg(ACCOUNT_ID);
+            .arg(account_id);
         if !noise {
             command.arg("--no-noise");
         }
@@ -366,7 +395,7 @@ impl Emulator {
 
     /// A command with the loopback environment and the emulator
     /// environment's `aws` first on `PATH`.
-    fn cli_command(&self, program: &str) -> Command {
+    pub fn cli_command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         loopback_env(&mut command);
         let bin = self.python.parent().expect("the venv's bin directory");
@@ -469,7 +498,7 @@ fn http(port: u16, method: &str, path: &str, body: &str) -> std::io::Result<u16>
 
 /// A cleared environment: no inherited profile, endpoint, proxy or
 /// credentials can send a request anywhere but the loopback endpoint.
-fn loopback_env(command: &mut Command) {
+pub fn loopback_env(command: &mut Command) {
     command.env_clear();
     if let Some(path) = std::env::var_os("PATH") {
         command.env("PATH", path);

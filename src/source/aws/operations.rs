@@ -9,6 +9,11 @@
 //! emulator and checks it against this list, and
 //! `docs/putonly-read-only-policy.json` holds exactly the IAM actions named
 //! here.
+//!
+//! Scans of many accounts make a few more calls with the caller's own
+//! credentials, before and around the audited accounts' roles:
+//! [`CALLER_OPERATIONS`], published as `docs/putonly-caller-policy.json`.
+//! The audited role needs none of them.
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
@@ -111,11 +116,45 @@ pub const READ_OPERATIONS: &[ReadOperation] = &[
     ),
 ];
 
+/// The operations a scan of many accounts makes with the caller's own
+/// credentials (`--accounts`, `--organization`): who the caller is, the
+/// accounts of the organization, and the assume-role call that gets each
+/// audited account's credentials. `sts:AssumeRole` is made by the SDK's
+/// credential provider, whose client carries no guard; it is listed so that
+/// the caller's policy says what is called.
+pub const CALLER_OPERATIONS: &[ReadOperation] = &[
+    op("STS", "GetCallerIdentity", Some("sts:GetCallerIdentity")),
+    op("STS", "AssumeRole", Some("sts:AssumeRole")),
+    op(
+        "Organizations",
+        "ListAccounts",
+        Some("organizations:ListAccounts"),
+    ),
+];
+
 /// The allowlisted operation `name` of `sdk_service`, if any.
 pub fn read_operation(sdk_service: &str, name: &str) -> Option<&'static ReadOperation> {
     READ_OPERATIONS
         .iter()
         .find(|op| op.sdk_service == sdk_service && op.name == name)
+}
+
+/// The caller's operation `name` of `sdk_service`, if any.
+pub fn caller_operation(sdk_service: &str, name: &str) -> Option<&'static ReadOperation> {
+    CALLER_OPERATIONS
+        .iter()
+        .find(|op| op.sdk_service == sdk_service && op.name == name)
+}
+
+/// The IAM actions of the caller's own calls, sorted.
+pub fn caller_actions() -> Vec<&'static str> {
+    let mut actions: Vec<&'static str> = CALLER_OPERATIONS
+        .iter()
+        .filter_map(|op| op.iam_action)
+        .collect();
+    actions.sort_unstable();
+    actions.dedup();
+    actions
 }
 
 /// The IAM actions the scan needs, sorted, without repeats.
@@ -154,6 +193,37 @@ impl Intercept for ReadOnlyGuard {
     }
 }
 
+/// The guard of the clients that use the caller's own credentials
+/// (Organizations): only [`CALLER_OPERATIONS`] pass.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct CallerGuard;
+
+impl Intercept for CallerGuard {
+    fn name(&self) -> &'static str {
+        "PutonlyCallerGuard"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let Some(metadata) = cfg.load::<Metadata>() else {
+            return Err("refusing an AWS call whose operation is not named".into());
+        };
+        if caller_operation(metadata.service(), metadata.name()).is_some() {
+            return Ok(());
+        }
+        Err(format!(
+            "refusing to call `{} {}`: not in putonly's list of the caller's operations",
+            metadata.service(),
+            metadata.name()
+        )
+        .into())
+    }
+}
+
 fn check(service: &str, operation: &str) -> Result<(), BoxError> {
     if read_operation(service, operation).is_some() {
         return Ok(());
@@ -180,7 +250,12 @@ mod tests {
 
     #[test]
     fn only_reads_are_listed() {
-        for op in READ_OPERATIONS {
+        // AssumeRole reads nothing of the account: it only turns the
+        // caller's credentials into the audited role's.
+        let reads = CALLER_OPERATIONS
+            .iter()
+            .filter(|op| op.name != "AssumeRole");
+        for op in READ_OPERATIONS.iter().chain(reads) {
             assert!(
                 op.name.starts_with("Get") || op.name.starts_with("List"),
                 "{op:?}"
