@@ -4,7 +4,9 @@
 
 use super::documents::{DocumentKey, Documents};
 use super::evidence::Witness;
-use super::lang::{Pattern, Search};
+use std::collections::HashMap;
+
+use super::lang::{Lang, Pattern, Search};
 use super::probe::{Probe, Want};
 use super::subject::Subject;
 use crate::inventory::{Fact, Inventory};
@@ -65,6 +67,7 @@ pub fn writers(
             [format!("{point}x"), format!("{point}public/x")],
         )
     };
+    let mut meets = HashMap::new();
     for subject in users.chain(roles) {
         if except.contains(&subject.arn) {
             continue;
@@ -76,8 +79,9 @@ pub fn writers(
             &inv.account_id,
         );
         let mut witness = None;
-        if let Search::Witness(resource) =
-            probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
+        if may_write(&probe, WRITE, &domain[0], &mut meets)
+            && let Search::Witness(resource) =
+                probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
         {
             witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
         }
@@ -92,8 +96,9 @@ pub fn writers(
                 super::connector::request_context(&subject, inv, bucket, now),
                 path.clone(),
             );
-            if let Search::Witness(resource) =
-                probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            if may_write(&probe, WRITE, &point_domain[0], &mut meets)
+                && let Search::Witness(resource) =
+                    probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
             {
                 witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
             }
@@ -214,6 +219,41 @@ fn anonymous_context(inv: &Inventory, bucket: &str) -> Context {
         context.insert("aws:RequestedRegion", region.as_str());
     }
     context
+}
+
+/// Whether some Allow of the probe covers `action` on a resource of
+/// `domain`: a cheap, cautious filter before the exact search (a Resource
+/// with a variable or a `NotResource` always passes). Most principals of a
+/// large account grant nothing in the bucket, and this spares each of them
+/// a search over the bucket's key space. `meets` remembers, per domain and
+/// Resource pattern, whether they meet.
+fn may_write(
+    probe: &Probe<'_>,
+    action: &str,
+    domain: &Pattern,
+    meets: &mut HashMap<String, bool>,
+) -> bool {
+    let lower = action.to_lowercase();
+    probe
+        .allow_statements()
+        .filter(|s| s.action.covers(&lower))
+        .any(|s| match &s.resource {
+            None => true,
+            Some(block) if block.negated => true,
+            Some(block) => block.patterns.iter().any(|p| {
+                if p.raw.contains("${") {
+                    return true;
+                }
+                let key = format!("{}\n{}", domain.source(), p.raw);
+                *meets.entry(key).or_insert_with(|| {
+                    !Lang::intersection(vec![
+                        Lang::Pattern(domain.clone()),
+                        Lang::Pattern(Pattern::arn(&p.raw)),
+                    ])
+                    .is_empty()
+                })
+            }),
+        })
 }
 
 /// Accounts other than ours that Allow statements of the policy name.
