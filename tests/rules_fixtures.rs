@@ -17,6 +17,9 @@ use putonly::finding::Finding;
 use putonly::inventory::*;
 use putonly::rules::{Catalog, ScanContext};
 
+#[path = "rules_fixtures/access_attacks.rs"]
+mod access_attacks;
+
 const ACCOUNT: &str = "111122223333";
 const NOW: &str = "2026-12-01T00:00:00Z";
 
