@@ -96,7 +96,7 @@ for count in $counts; do
     dir=$work/org-$count
     mkdir -p "$dir"
     # The first COUNT accounts, linked, not copied.
-    find "$work/all" -name '*.json' | sort | head -n "$count" | xargs -I{} ln {} "$dir/"
+    find "$work/all" -name '*.json' | sort | sed -n "1,${count}p" | xargs -I{} ln {} "$dir/"
     env -i PATH="$PATH" /usr/bin/time -v -o "$work/$count.time" \
         "$bin" scan --snapshots "$dir" --config "$work/putonly.toml" --format json \
         --fail-on critical --account-concurrency "$account_concurrency" \
