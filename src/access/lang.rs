@@ -338,9 +338,7 @@ impl Lang {
         }
         let mut patterns = Vec::new();
         self.patterns(&mut patterns);
-        search(&patterns, 0, "", |accepting, _| {
-            self.accepts(accepting, &mut 0)
-        })
+        search(&patterns, 0, |accepting, _| self.accepts(accepting, &mut 0))
     }
 
     /// Whether the language has no member (undecided counts as not empty,
@@ -350,9 +348,8 @@ impl Lang {
     }
 }
 
-/// Breadth-first search for a shortest string that starts with `prefix`
-/// and that `accept` takes, given each pattern's acceptance of it and the
-/// string itself.
+/// Breadth-first search for a shortest string that `accept` takes, given
+/// each pattern's acceptance of it and the string itself.
 ///
 /// Strings that reach the same state in every pattern are alike for every
 /// pattern, so `accept` must depend only on the acceptance vector (and may
@@ -364,15 +361,10 @@ impl Lang {
 pub fn search(
     patterns: &[&Pattern],
     required: usize,
-    prefix: &str,
-    mut accept: impl FnMut(&[bool], &str) -> bool,
+    accept: impl FnMut(&[bool], &str) -> bool,
 ) -> Search {
-    let started: Vec<(&Pattern, &str)> = patterns.iter().map(|p| (*p, prefix)).collect();
-    let whole = |accepting: &[bool], suffix: &str| accept(accepting, &format!("{prefix}{suffix}"));
-    match search_from(&started, required, whole) {
-        Search::Witness(suffix) => Search::Witness(format!("{prefix}{suffix}")),
-        other => other,
-    }
+    let started: Vec<(&Pattern, &str)> = patterns.iter().map(|p| (*p, "")).collect();
+    search_from(&started, required, accept)
 }
 
 /// Like [`search`], over the strings that follow each pattern's own prefix:

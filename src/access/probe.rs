@@ -193,12 +193,8 @@ impl<'p> Probe<'p> {
         };
         let point = authorize(point_set, point_request);
         let bucket = authorize(bucket_set, bucket_request);
-        if point.verdict == Verdict::ExplicitDeny || !point.is_allowed() {
-            return if bucket.verdict == Verdict::ExplicitDeny && point.is_allowed() {
-                bucket
-            } else {
-                point
-            };
+        if !point.is_allowed() {
+            return point;
         }
         if bucket.verdict == Verdict::ExplicitDeny {
             return bucket;
@@ -410,7 +406,7 @@ impl<'p> Probe<'p> {
                     .chain(excluded)
                     .chain(self.patterns.iter().map(|(p, _)| p))
                     .collect();
-                lang::search(&all, d, "", accept)
+                lang::search(&all, d, accept)
             }
             Some(through) => {
                 // One object key, named through the access point and

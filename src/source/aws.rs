@@ -51,7 +51,7 @@ use crate::inventory::Inventory;
 
 use self::error::CallError;
 use self::intercept::{CallCounter, CustomEndpointHost};
-use self::operations::{CallerGuard, ReadOnlyGuard};
+use self::operations::{CALLER_GUARD, READ_ONLY_GUARD};
 
 use super::SourceError;
 pub use aws_config::retry::RetryMode;
@@ -310,7 +310,7 @@ impl Clients {
 
     fn sts(&self) -> aws_sdk_sts::Client {
         let config = aws_sdk_sts::config::Builder::from(&self.sdk)
-            .interceptor(ReadOnlyGuard)
+            .interceptor(READ_ONLY_GUARD)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_sts::Client::from_conf(config)
@@ -319,7 +319,7 @@ impl Clients {
     /// An Organizations client; only the caller's operations pass its guard.
     fn organizations(&self) -> aws_sdk_organizations::Client {
         let config = aws_sdk_organizations::config::Builder::from(&self.sdk)
-            .interceptor(CallerGuard)
+            .interceptor(CALLER_GUARD)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_organizations::Client::from_conf(config)
@@ -327,7 +327,7 @@ impl Clients {
 
     fn iam(&self) -> aws_sdk_iam::Client {
         let config = aws_sdk_iam::config::Builder::from(&self.sdk)
-            .interceptor(ReadOnlyGuard)
+            .interceptor(READ_ONLY_GUARD)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_iam::Client::from_conf(config)
@@ -339,7 +339,7 @@ impl Clients {
         let config = aws_sdk_s3::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
             .force_path_style(self.endpoint_url.is_some())
-            .interceptor(ReadOnlyGuard)
+            .interceptor(READ_ONLY_GUARD)
             .interceptor(self.counter.clone())
             .build();
         aws_sdk_s3::Client::from_conf(config)
@@ -350,7 +350,7 @@ impl Clients {
     fn s3control(&self, region: &str, account_id: &str) -> aws_sdk_s3control::Client {
         let mut config = aws_sdk_s3control::config::Builder::from(&self.sdk)
             .region(Region::new(region.to_owned()))
-            .interceptor(ReadOnlyGuard)
+            .interceptor(READ_ONLY_GUARD)
             .interceptor(self.counter.clone());
         if let Some(url) = &self.endpoint_url {
             match CustomEndpointHost::new(url, account_id) {

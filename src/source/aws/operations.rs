@@ -134,48 +134,80 @@ pub const CALLER_OPERATIONS: &[ReadOperation] = &[
 
 /// The allowlisted operation `name` of `sdk_service`, if any.
 pub fn read_operation(sdk_service: &str, name: &str) -> Option<&'static ReadOperation> {
-    READ_OPERATIONS
-        .iter()
-        .find(|op| op.sdk_service == sdk_service && op.name == name)
+    find(READ_OPERATIONS, sdk_service, name)
 }
 
 /// The caller's operation `name` of `sdk_service`, if any.
 pub fn caller_operation(sdk_service: &str, name: &str) -> Option<&'static ReadOperation> {
-    CALLER_OPERATIONS
-        .iter()
+    find(CALLER_OPERATIONS, sdk_service, name)
+}
+
+fn find(
+    list: &'static [ReadOperation],
+    sdk_service: &str,
+    name: &str,
+) -> Option<&'static ReadOperation> {
+    list.iter()
         .find(|op| op.sdk_service == sdk_service && op.name == name)
 }
 
 /// The IAM actions of the caller's own calls, sorted.
 pub fn caller_actions() -> Vec<&'static str> {
-    let mut actions: Vec<&'static str> = CALLER_OPERATIONS
-        .iter()
-        .filter_map(|op| op.iam_action)
-        .collect();
-    actions.sort_unstable();
-    actions.dedup();
-    actions
+    actions_of(CALLER_OPERATIONS)
 }
 
 /// The IAM actions the scan needs, sorted, without repeats.
 pub fn iam_actions() -> Vec<&'static str> {
-    let mut actions: Vec<&'static str> = READ_OPERATIONS
-        .iter()
-        .filter_map(|op| op.iam_action)
-        .collect();
+    actions_of(READ_OPERATIONS)
+}
+
+fn actions_of(list: &[ReadOperation]) -> Vec<&'static str> {
+    let mut actions: Vec<&'static str> = list.iter().filter_map(|op| op.iam_action).collect();
     actions.sort_unstable();
     actions.dedup();
     actions
 }
 
-/// Fails every operation that is not in [`READ_OPERATIONS`] before
-/// anything is sent.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct ReadOnlyGuard;
+/// Fails, before anything is sent, every operation that is not in its
+/// list: [`READ_ONLY_GUARD`] ([`READ_OPERATIONS`]) for the audited account's
+/// clients, [`CALLER_GUARD`] ([`CALLER_OPERATIONS`]) for the clients that use
+/// the caller's own credentials (Organizations).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OperationGuard {
+    name: &'static str,
+    list: &'static [ReadOperation],
+    /// What the list is, in a refusal.
+    what: &'static str,
+}
 
-impl Intercept for ReadOnlyGuard {
+pub(crate) const READ_ONLY_GUARD: OperationGuard = OperationGuard {
+    name: "PutonlyReadOnlyGuard",
+    list: READ_OPERATIONS,
+    what: "read operations",
+};
+
+pub(crate) const CALLER_GUARD: OperationGuard = OperationGuard {
+    name: "PutonlyCallerGuard",
+    list: CALLER_OPERATIONS,
+    what: "the caller's operations",
+};
+
+impl OperationGuard {
+    fn check(&self, service: &str, operation: &str) -> Result<(), BoxError> {
+        if find(self.list, service, operation).is_some() {
+            return Ok(());
+        }
+        Err(format!(
+            "refusing to call `{service} {operation}`: not in putonly's list of {}",
+            self.what
+        )
+        .into())
+    }
+}
+
+impl Intercept for OperationGuard {
     fn name(&self) -> &'static str {
-        "PutonlyReadOnlyGuard"
+        self.name
     }
 
     // Not `read_before_execution`: a client's interceptors run that before
@@ -189,49 +221,8 @@ impl Intercept for ReadOnlyGuard {
         let Some(metadata) = cfg.load::<Metadata>() else {
             return Err("refusing an AWS call whose operation is not named".into());
         };
-        check(metadata.service(), metadata.name())
+        self.check(metadata.service(), metadata.name())
     }
-}
-
-/// The guard of the clients that use the caller's own credentials
-/// (Organizations): only [`CALLER_OPERATIONS`] pass.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct CallerGuard;
-
-impl Intercept for CallerGuard {
-    fn name(&self) -> &'static str {
-        "PutonlyCallerGuard"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _context: &BeforeSerializationInterceptorContextRef<'_>,
-        _runtime_components: &RuntimeComponents,
-        cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let Some(metadata) = cfg.load::<Metadata>() else {
-            return Err("refusing an AWS call whose operation is not named".into());
-        };
-        if caller_operation(metadata.service(), metadata.name()).is_some() {
-            return Ok(());
-        }
-        Err(format!(
-            "refusing to call `{} {}`: not in putonly's list of the caller's operations",
-            metadata.service(),
-            metadata.name()
-        )
-        .into())
-    }
-}
-
-fn check(service: &str, operation: &str) -> Result<(), BoxError> {
-    if read_operation(service, operation).is_some() {
-        return Ok(());
-    }
-    Err(format!(
-        "refusing to call `{service} {operation}`: not in putonly's list of read operations"
-    )
-    .into())
 }
 
 #[cfg(test)]
@@ -240,12 +231,19 @@ mod tests {
 
     #[test]
     fn listed_operations_pass_and_others_are_refused() {
-        assert!(check("IAM", "ListRoles").is_ok());
-        assert!(check("S3 Control", "GetAccessPointPolicy").is_ok());
-        let refused = check("S3", "PutBucketPolicy").unwrap_err().to_string();
+        assert!(READ_ONLY_GUARD.check("IAM", "ListRoles").is_ok());
+        assert!(
+            READ_ONLY_GUARD
+                .check("S3 Control", "GetAccessPointPolicy")
+                .is_ok()
+        );
+        let refused = READ_ONLY_GUARD
+            .check("S3", "PutBucketPolicy")
+            .unwrap_err()
+            .to_string();
         assert!(refused.contains("`S3 PutBucketPolicy`"), "{refused}");
         // The S3 name does not allow the S3 Control operation of that name.
-        assert!(check("S3", "GetAccessPoint").is_err());
+        assert!(READ_ONLY_GUARD.check("S3", "GetAccessPoint").is_err());
     }
 
     #[test]
@@ -283,7 +281,7 @@ mod tests {
             .endpoint_url("http://127.0.0.1:9")
             .force_path_style(true)
             .retry_config(aws_sdk_s3::config::retry::RetryConfig::disabled())
-            .interceptor(ReadOnlyGuard)
+            .interceptor(READ_ONLY_GUARD)
             .build();
         let client = aws_sdk_s3::Client::from_conf(config);
         let error = client
