@@ -7,7 +7,10 @@ Usage: bench-seed.py ENDPOINT [--roles 2000] [--users 300] [--buckets 300]
   the others may put objects into one bucket (inline policy), and every
   fifth one also has a customer-managed policy attached;
 - users: each may put objects into one bucket, and has one access key;
-- buckets: each has a policy letting one role put objects.
+- buckets: each has a policy letting one role put objects; nine in ten
+  have Object Ownership `BucketOwnerEnforced` (ACLs disabled, what AWS gives
+  every new bucket since April 2023), every tenth is an older bucket with
+  ACLs enabled (no ownership controls).
 
 One process, boto3: IAM from one thread, S3 from a few; the emulator is\nthe bottleneck. Only
 ever talks to ENDPOINT, which must be a http://127.0.0.1 URL; the caller
@@ -97,6 +100,9 @@ def main():
             "Action": "s3:PutObject",
             "Resource": f"arn:aws:s3:::{name}/*",
         }]))
+        if n % 10 != 0:
+            s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls={
+                "Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})
 
     def role(i):
         name = f"bench-role-{i}"

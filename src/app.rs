@@ -5,6 +5,7 @@ mod many;
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::cli::{ColorChoice, Command, DriftArgs, InitArgs, ScanArgs, SnapshotArgs, SourceArgs};
 use crate::config::{Config, ConfigError, TEMPLATE};
@@ -98,6 +99,22 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
     source::aws::collect(&live_options(args)).await
 }
 
+/// [`load_inventory`] with a progress line of what the live source has
+/// read, on a terminal unless `quiet`.
+async fn load_inventory_showing(args: &SourceArgs, quiet: bool) -> Result<Inventory, SourceError> {
+    let live = args.snapshot.is_none() && args.from_dump.is_none() && args.auth_details.is_none();
+    let progress = Arc::new(crate::progress::Progress::single(quiet));
+    if !live || !progress.shown() {
+        return load_inventory(args).await;
+    }
+    let options = source::aws::LiveOptions {
+        tally: Some(progress.tally()),
+        ..live_options(args)
+    };
+    let _ticker = progress.start();
+    source::aws::collect(&options).await
+}
+
 /// The live source's options from the arguments.
 fn live_options(args: &SourceArgs) -> source::aws::LiveOptions {
     source::aws::LiveOptions {
@@ -107,6 +124,7 @@ fn live_options(args: &SourceArgs) -> source::aws::LiveOptions {
         role_arn: args.role_arn.clone(),
         external_id: args.external_id.clone(),
         concurrency: usize::from(args.concurrency),
+        credential_report: !args.no_credential_report,
         max_attempts: args.max_attempts,
         retry_mode: args.retry_mode.map(|mode| match mode {
             crate::cli::RetryModeArg::Standard => source::aws::RetryMode::Standard,
@@ -115,6 +133,7 @@ fn live_options(args: &SourceArgs) -> source::aws::LiveOptions {
         call_timeout: args.call_timeout,
         credentials: None,
         base_config: None,
+        tally: None,
     }
 }
 
@@ -149,7 +168,7 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     let config = Config::load(&args.config)?;
     let catalog = Catalog::load()?;
     check_suppressed_rules(&config, &catalog)?;
-    let inventory = load_inventory(&args.source).await?;
+    let inventory = load_inventory_showing(&args.source, args.quiet).await?;
     let mut findings = evaluate(&catalog, &inventory, &config)?;
     let today = crate::rules::checks::parse_time(&inventory.source.collected_at)
         .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?

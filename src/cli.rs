@@ -90,6 +90,11 @@ pub struct SourceArgs {
     /// Concurrent per-bucket and per-user requests.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// Read each IAM user's password, MFA and access key state call by
+    /// call (three calls or more per user) instead of from the IAM
+    /// credential report, which AWS refreshes at most every four hours.
+    #[arg(long)]
+    pub no_credential_report: bool,
     /// The SDK's retry mode for throttling and transient errors: standard,
     /// or adaptive (also slows down the client when throttled). Default:
     /// AWS_RETRY_MODE, else standard.

@@ -1,88 +1,169 @@
-//! The progress line of a many-account scan: accounts done (and not
-//! scanned), principals and buckets read, redrawn in place on stderr.
-//! Only when stderr is a terminal and `--quiet` is not given; otherwise
-//! nothing is written, so logs and CI output stay clean.
+//! The progress line of a scan: accounts done (and not scanned), principals
+//! and buckets read so far, redrawn in place on stderr. Only when stderr is
+//! a terminal and `--quiet` is not given; otherwise nothing is written, so
+//! logs and CI output stay clean.
+//!
+//! The live source counts what it reads in a [`Tally`] as it goes (a role
+//! when its page of the authorization details arrives, a user when its
+//! credentials are read, a bucket when its settings are), so one large
+//! account shows progress too; accounts read from snapshots are counted
+//! when loaded. A ticker task redraws the line while the scan runs.
 
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-/// Redraws at most this often, so a fast offline scan does not spend its
-/// time on the terminal.
-const REDRAW_EVERY: Duration = Duration::from_millis(100);
+/// How often the line is redrawn, so a fast scan does not spend its time
+/// on the terminal.
+const REDRAW_EVERY: Duration = Duration::from_millis(200);
 
-/// Counts so far, and whether to show them.
-// TODO(#7): count principals and buckets as the live source reads them,
-// not when an account is done, so that one large account shows progress.
+/// What has been read so far, shared by everything that reads.
+#[derive(Debug, Default)]
+pub struct Tally {
+    principals: AtomicUsize,
+    buckets: AtomicUsize,
+}
+
+impl Tally {
+    /// Counts `n` principals (users or roles) read.
+    pub fn principals_read(&self, n: usize) {
+        self.principals.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts `n` buckets read.
+    pub fn buckets_read(&self, n: usize) {
+        self.buckets.fetch_add(n, Ordering::Relaxed);
+    }
+
+    pub fn principals(&self) -> usize {
+        self.principals.load(Ordering::Relaxed)
+    }
+
+    pub fn buckets(&self) -> usize {
+        self.buckets.load(Ordering::Relaxed)
+    }
+}
+
+/// The counts so far, and whether to show them.
 #[derive(Debug)]
 pub struct Progress {
     shown: bool,
-    total: usize,
-    done: usize,
-    failed: usize,
-    principals: usize,
-    buckets: usize,
-    drawn: Option<Instant>,
+    /// Accounts in the scan; `None` for a scan of one account.
+    total: Option<usize>,
+    done: AtomicUsize,
+    failed: AtomicUsize,
+    tally: Arc<Tally>,
+    /// Whether anything was drawn (the line then needs ending).
+    drawn: Mutex<bool>,
 }
 
 impl Progress {
     /// A progress line for `total` accounts, shown when stderr is a
     /// terminal and `quiet` is false.
-    pub fn new(total: usize, quiet: bool) -> Self {
-        Self::with_display(total, !quiet && std::io::stderr().is_terminal())
+    pub fn accounts(total: usize, quiet: bool) -> Self {
+        Self::with_display(Some(total), !quiet && std::io::stderr().is_terminal())
+    }
+
+    /// A progress line for one account, shown as [`Progress::accounts`] is.
+    pub fn single(quiet: bool) -> Self {
+        Self::with_display(None, !quiet && std::io::stderr().is_terminal())
     }
 
     /// A progress line shown or not, whatever stderr is.
-    pub fn with_display(total: usize, shown: bool) -> Self {
+    pub fn with_display(total: Option<usize>, shown: bool) -> Self {
         Progress {
             shown,
             total,
-            done: 0,
-            failed: 0,
-            principals: 0,
-            buckets: 0,
-            drawn: None,
+            done: AtomicUsize::new(0),
+            failed: AtomicUsize::new(0),
+            tally: Arc::new(Tally::default()),
+            drawn: Mutex::new(false),
         }
     }
 
+    /// The counters readers advance.
+    pub fn tally(&self) -> Arc<Tally> {
+        Arc::clone(&self.tally)
+    }
+
+    /// Whether the line is drawn at all.
+    pub fn shown(&self) -> bool {
+        self.shown
+    }
+
     /// Counts one finished account.
-    pub fn account_done(&mut self, failed: bool, principals: usize, buckets: usize) {
-        self.done += 1;
+    pub fn account_done(&self, failed: bool) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if failed {
-            self.failed += 1;
+            self.failed.fetch_add(1, Ordering::Relaxed);
         }
-        self.principals += principals;
-        self.buckets += buckets;
-        tracing::debug!(
-            done = self.done,
-            total = self.total,
-            failed = self.failed,
-            "account done"
-        );
-        let due = self.drawn.is_none_or(|at| at.elapsed() >= REDRAW_EVERY);
-        if self.shown && (due || self.done == self.total) {
-            self.draw();
-        }
+        tracing::debug!(done, total = self.total, failed, "account done");
     }
 
     /// The line as it reads now.
     pub fn line(&self) -> String {
-        format!(
-            "accounts {}/{} done ({} not scanned), {} principals and {} buckets read",
-            self.done, self.total, self.failed, self.principals, self.buckets
-        )
+        let read = format!(
+            "{} principals and {} buckets read",
+            self.tally.principals(),
+            self.tally.buckets()
+        );
+        match self.total {
+            Some(total) => format!(
+                "accounts {}/{total} done ({} not scanned), {read}",
+                self.done.load(Ordering::Relaxed),
+                self.failed.load(Ordering::Relaxed)
+            ),
+            None => read,
+        }
     }
 
-    fn draw(&mut self) {
+    /// Redraws the line every [`REDRAW_EVERY`] until the returned guard is
+    /// dropped, which leaves the last counts on screen. Nothing when the
+    /// line is not shown. Needs a Tokio runtime.
+    pub fn start(self: &Arc<Self>) -> Ticker {
+        let task = self.shown.then(|| {
+            let progress = Arc::clone(self);
+            tokio::spawn(async move {
+                let mut every = tokio::time::interval(REDRAW_EVERY);
+                loop {
+                    every.tick().await;
+                    progress.draw();
+                }
+            })
+        });
+        Ticker {
+            progress: Arc::clone(self),
+            task,
+        }
+    }
+
+    fn draw(&self) {
+        let mut drawn = self
+            .drawn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         // Carriage return and erase-line: the line is redrawn in place.
         let mut stderr = std::io::stderr().lock();
         let _ = write!(stderr, "\r\x1b[2K{}", self.line());
         let _ = stderr.flush();
-        self.drawn = Some(Instant::now());
+        *drawn = true;
     }
+}
 
-    /// Ends the line, leaving the last counts on screen.
-    pub fn finish(&mut self) {
-        if self.shown && self.drawn.is_some() {
+/// Keeps the progress line redrawn; dropping it draws the last counts and
+/// ends the line.
+#[derive(Debug)]
+pub struct Ticker {
+    progress: Arc<Progress>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.abort();
+            self.progress.draw();
             let _ = writeln!(std::io::stderr());
         }
     }
@@ -94,13 +175,36 @@ mod tests {
 
     #[test]
     fn counts_accounts_principals_and_buckets() {
-        let mut progress = Progress::with_display(3, false);
-        progress.account_done(false, 10, 2);
-        progress.account_done(true, 0, 0);
+        let progress = Progress::with_display(Some(3), false);
+        let tally = progress.tally();
+        tally.principals_read(10);
+        tally.buckets_read(2);
+        progress.account_done(false);
+        progress.account_done(true);
         assert_eq!(
             progress.line(),
             "accounts 2/3 done (1 not scanned), 10 principals and 2 buckets read"
         );
-        assert!(progress.drawn.is_none(), "nothing drawn when not shown");
+        assert!(
+            !*progress.drawn.lock().unwrap(),
+            "nothing drawn when not shown"
+        );
+    }
+
+    #[test]
+    fn one_account_shows_what_was_read() {
+        let progress = Progress::with_display(None, false);
+        progress.tally().principals_read(2_300);
+        progress.tally().buckets_read(300);
+        assert_eq!(progress.line(), "2300 principals and 300 buckets read");
+    }
+
+    #[tokio::test]
+    async fn a_hidden_line_starts_no_ticker() {
+        let progress = Arc::new(Progress::with_display(None, false));
+        let ticker = progress.start();
+        assert!(ticker.task.is_none());
+        drop(ticker);
+        assert!(!*progress.drawn.lock().unwrap());
     }
 }

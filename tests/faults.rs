@@ -54,7 +54,7 @@ fn clearing_faults() -> Vec<Flaky> {
             iam("Action=GetAccountAuthorizationDetails", 400, "Throttling"),
         ),
         flaky(1, iam("Action=ListRoles", 400, "Throttling")),
-        flaky(1, iam("Action=GetLoginProfile", 400, "Throttling")),
+        flaky(1, iam("Action=GetCredentialReport", 400, "Throttling")),
         flaky(2, s3("/app-logs", "policy", 503, "SlowDown")),
         flaky(1, s3("/analytics-eu", "encryption", 500, "InternalError")),
         flaky(1, s3("/app-logs", "versioning", DROP_CONNECTION, "-")),

@@ -20,7 +20,10 @@
 //! policies. With the whole policy it collects what an administrator
 //! collects, with no gap. With one action removed (each in turn), or one
 //! statement, it reports exactly the facts that action reads as unknown,
-//! each because access was denied, and nothing else.
+//! each because access was denied, and nothing else. The two credential
+//! report actions save calls: without either, the same facts are collected
+//! call by call; the actions only that way needs (GetLoginProfile,
+//! GetAccessKeyLastUsed) are removed together with the report.
 //!
 //! What the emulator cannot show:
 //! - `sts:GetCallerIdentity` is always allowed, by AWS and by moto, so
@@ -84,12 +87,23 @@ const ACCESS_POINT_FACTS: &[(&str, &str)] = &[
     ("s3:GetAccessPointPolicy", "access point policy"),
 ];
 
-/// Facts of one user, by the IAM action that reads them.
+/// Facts of one user, by the IAM action that reads them, when the users
+/// are read call by call (no credential report).
 const USER_FACTS: &[(&str, &str)] = &[
     ("iam:ListAccessKeys", "access keys"),
     ("iam:GetLoginProfile", "console password"),
     ("iam:ListMFADevices", "MFA devices"),
 ];
+
+/// The actions that read the credential report. Without either, users are
+/// read call by call: nothing is missing, it only costs more calls.
+const REPORT_ACTIONS: [&str; 2] = ["iam:GenerateCredentialReport", "iam:GetCredentialReport"];
+
+/// The actions the scan needs only when there is no credential report.
+const WITHOUT_REPORT_ONLY: [&str; 2] = ["iam:GetLoginProfile", "iam:GetAccessKeyLastUsed"];
+
+/// Needed only where ListBuckets gives no bucket regions.
+const WITHOUT_LISTED_REGIONS_ONLY: &str = "s3:GetBucketLocation";
 
 /// A gap: `(resource, what)` of [`Inventory::unknowns`].
 type GapKey = (String, String);
@@ -98,6 +112,16 @@ type GapKey = (String, String);
 /// the action refused, derived from a complete inventory of the same
 /// account. A refused listing hides the reads of what it would list.
 fn expected_gaps(full: &Inventory, denied: &BTreeSet<&str>) -> BTreeMap<GapKey, &'static str> {
+    expected_gaps_listing(full, denied, true)
+}
+
+/// [`expected_gaps`] when ListBuckets gives each bucket's region
+/// (`regions_listed`, as AWS does) or not.
+fn expected_gaps_listing(
+    full: &Inventory,
+    denied: &BTreeSet<&str>,
+    regions_listed: bool,
+) -> BTreeMap<GapKey, &'static str> {
     let mut gaps = BTreeMap::new();
     let mut add = |resource: &str, what: &str, action: &'static str| {
         if denied.contains(action) {
@@ -111,14 +135,44 @@ fn expected_gaps(full: &Inventory, denied: &BTreeSet<&str>) -> BTreeMap<GapKey, 
         "users, groups, roles and managed policies",
         "iam:GetAccountAuthorizationDetails",
     );
+    let report = !REPORT_ACTIONS.iter().any(|action| denied.contains(action));
     if !denied.contains("iam:GetAccountAuthorizationDetails") {
         for user in &full.users {
-            for (action, what) in USER_FACTS {
-                add(&user.arn, what, action);
-            }
-            let has_keys = user.access_keys.value().is_some_and(|k| !k.is_empty());
-            if has_keys && !denied.contains("iam:ListAccessKeys") {
-                add(&user.arn, "access key last use", "iam:GetAccessKeyLastUsed");
+            let keys = user
+                .access_keys
+                .value()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            if report {
+                // The report gives password state and each key's last use;
+                // keys are listed when it shows some (for their ids), MFA
+                // devices when it shows MFA (for their serial numbers).
+                if !keys.is_empty() {
+                    add(&user.arn, "access keys", "iam:ListAccessKeys");
+                }
+                if user.mfa_devices.value().is_some_and(|d| !d.is_empty()) {
+                    add(&user.arn, "MFA devices", "iam:ListMFADevices");
+                }
+                // Two keys created in the same second are not told apart in
+                // the report: their last use is asked.
+                let second = |date: &str| date.get(..19).unwrap_or(date).to_owned();
+                let same_second = keys.iter().any(|k| {
+                    let count = keys
+                        .iter()
+                        .filter(|o| second(&o.create_date) == second(&k.create_date))
+                        .count();
+                    count > 1
+                });
+                if same_second && !denied.contains("iam:ListAccessKeys") {
+                    add(&user.arn, "access key last use", "iam:GetAccessKeyLastUsed");
+                }
+            } else {
+                for (action, what) in USER_FACTS {
+                    add(&user.arn, what, action);
+                }
+                if !keys.is_empty() && !denied.contains("iam:ListAccessKeys") {
+                    add(&user.arn, "access key last use", "iam:GetAccessKeyLastUsed");
+                }
             }
         }
     }
@@ -133,7 +187,12 @@ fn expected_gaps(full: &Inventory, denied: &BTreeSet<&str>) -> BTreeMap<GapKey, 
     if !denied.contains("s3:ListAllMyBuckets") {
         for bucket in full.buckets.value().unwrap() {
             for (action, what) in BUCKET_FACTS {
-                add(&bucket.arn(&full.partition), what, action);
+                let region_listed = *action == "s3:GetBucketLocation" && regions_listed;
+                // With ACLs disabled the ACL is not read.
+                let acl_unread = *action == "s3:GetBucketAcl" && bucket.acls_disabled();
+                if !region_listed && !acl_unread {
+                    add(&bucket.arn(&full.partition), what, action);
+                }
             }
         }
     }
@@ -293,8 +352,14 @@ fn without_own_key_use(inventory: &Inventory) -> Inventory {
 }
 
 async fn collect(emulator: &Emulator, key: &Key) -> Inventory {
-    putonly::source::aws::collect(&emulator.live_options_as(&key.id, &key.secret))
+    collect_counting(emulator, key).await.0
+}
+
+/// The inventory and the number of calls it took.
+async fn collect_counting(emulator: &Emulator, key: &Key) -> (Inventory, u64) {
+    putonly::source::aws::collect_with_stats(&emulator.live_options_as(&key.id, &key.secret))
         .await
+        .map(|(inventory, stats)| (inventory, stats.api_calls))
         .unwrap_or_else(|err| panic!("live collection failed: {err}"))
 }
 
@@ -346,7 +411,7 @@ fn the_published_policy_is_enough_and_each_action_is_needed() {
         assert!(points.iter().any(|p| p.policy.is_present()));
 
         // With the published policy: everything, no gap.
-        let mut scanned = collect(&emulator, &scanner_key).await;
+        let (mut scanned, calls_with_report) = collect_counting(&emulator, &scanner_key).await;
         assert_eq!(scanned.unknowns(), vec![]);
         assert_eq!(po002_count(&scanned), 0);
         scanned.source.collected_at = full.source.collected_at.clone();
@@ -376,18 +441,82 @@ fn the_published_policy_is_enough_and_each_action_is_needed() {
         // One action removed: exactly the facts it reads.
         for action in iam_actions() {
             put_policy(&admin, SCANNER, &without_action(&policy, action)).await;
-            let inventory = collect(&emulator, &scanner_key).await;
+            let (mut inventory, calls) = collect_counting(&emulator, &scanner_key).await;
             let expected = expected_gaps(&full, &BTreeSet::from([action]));
-            if action == "sts:GetCallerIdentity" {
+            if REPORT_ACTIONS.contains(&action) {
+                // Users are then read call by call: the same facts, more calls.
+                assert!(expected.is_empty());
+                inventory.source.collected_at = full.source.collected_at.clone();
+                // The scanner's own policy is the reduced one.
+                let mut got = without_own_key_use(&inventory);
+                let mut want = without_own_key_use(&full);
+                for inventory in [&mut got, &mut want] {
+                    for user in &mut inventory.users {
+                        if user.name == SCANNER {
+                            user.inline_policies.clear();
+                        }
+                    }
+                }
+                if got != want {
+                    let differing = got
+                        .users
+                        .iter()
+                        .zip(&want.users)
+                        .find(|(a, b)| a != b)
+                        .map(|(a, b)| format!("{a:?}\n  not\n{b:?}"))
+                        .unwrap_or_else(|| "not in the users".to_owned());
+                    failures.push(format!("without {action}: other facts were collected: {differing}"));
+                }
+                if calls <= calls_with_report {
+                    failures.push(format!(
+                        "without {action}: {calls} calls, not more than {calls_with_report} with the report"
+                    ));
+                }
+            } else if action == "sts:GetCallerIdentity" {
                 // Always allowed: nothing may be missing.
                 assert!(expected.is_empty());
-            } else if expected.is_empty() {
+            } else if expected.is_empty()
+                && !WITHOUT_REPORT_ONLY.contains(&action)
+                && action != WITHOUT_LISTED_REGIONS_ONLY
+            {
                 failures.push(format!("the account has nothing that needs {action}"));
             }
             for problem in mismatches(&inventory, &expected) {
                 failures.push(format!("without {action}: {problem}"));
             }
         }
+
+        // The actions needed only without the report: removed together with
+        // the report, exactly the facts they read.
+        for action in WITHOUT_REPORT_ONLY {
+            let mut reduced = policy.clone();
+            for removed in [action, REPORT_ACTIONS[1]] {
+                reduced = serde_json::from_str(&without_action(&reduced, removed)).unwrap();
+            }
+            put_policy(&admin, SCANNER, &serde_json::to_string(&reduced).unwrap()).await;
+            let inventory = collect(&emulator, &scanner_key).await;
+            let denied = BTreeSet::from([action, REPORT_ACTIONS[1]]);
+            let expected = expected_gaps(&full, &denied);
+            if expected.is_empty() {
+                failures.push(format!("the account has nothing that needs {action}"));
+            }
+            for problem in mismatches(&inventory, &expected) {
+                failures.push(format!("without {action} and the report: {problem}"));
+            }
+        }
+        // GetBucketLocation, where ListBuckets gives no regions.
+        emulator.set_bucket_regions(false);
+        let action = WITHOUT_LISTED_REGIONS_ONLY;
+        put_policy(&admin, SCANNER, &without_action(&policy, action)).await;
+        let inventory = collect(&emulator, &scanner_key).await;
+        let expected = expected_gaps_listing(&full, &BTreeSet::from([action]), false);
+        if expected.is_empty() {
+            failures.push(format!("the account has nothing that needs {action}"));
+        }
+        for problem in mismatches(&inventory, &expected) {
+            failures.push(format!("without {action} and listed regions: {problem}"));
+        }
+        emulator.set_bucket_regions(true);
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     });
     eprintln!("least privilege checked in {:?}", started.elapsed());

@@ -77,12 +77,8 @@ fn assert_guide_bucket(inventory: &Inventory) {
     );
     assert_eq!(rec.encryption, Fact::Present(vec!["AES256".to_owned()]));
     assert_eq!(rec.versioning, Fact::Absent);
-    let Fact::Present(acl) = &rec.acl else {
-        panic!("no ACL: {:?}", rec.acl);
-    };
-    assert_eq!(acl.len(), 1);
-    assert_eq!(acl[0].grantee_type, "CanonicalUser");
-    assert_eq!(acl[0].permission, "FULL_CONTROL");
+    // ACLs disabled: not read, and no grant counts.
+    assert_eq!(rec.acl, Fact::Present(vec![]));
 }
 
 /// The unrelated principals and buckets every seeded account has.
@@ -232,12 +228,30 @@ async fn s1_the_guides_static_path_is_collected_by_value() {
 
     // S3 Control went to the emulator itself: the host rewrite worked.
     assert!(emulator.log().contains("GET /v20180820/accesspoint"));
-    // sts 1; iam 3 + per user 3 + 1 per key (4 users, 2 keys);
-    // s3 1 + per bucket 1 location + 6 reads (3 buckets);
+    // sts 1;
+    // iam 3 + the credential report 3 (asked for, asked again once ready,
+    // read) + the keys of the 2 users the report shows with a key + the
+    // MFA devices of the 1 user it shows with MFA (4 users);
+    // s3 1 (regions included) + 5 reads per bucket (3) + the ACL of the 2
+    // buckets whose ACLs are enabled;
     // s3control 1 + 1 list per region (3) + 2 per access point (2).
+    let with_keys = inventory
+        .users
+        .iter()
+        .filter(|u| u.access_keys.value().is_some_and(|k| !k.is_empty()))
+        .count();
+    let with_mfa = inventory
+        .users
+        .iter()
+        .filter(|u| u.mfa_devices.value().is_some_and(|d| !d.is_empty()))
+        .count();
+    let buckets = inventory.buckets.value().unwrap();
+    let acls_enabled = buckets.iter().filter(|b| !b.acls_disabled()).count();
+    assert_eq!((inventory.users.len(), with_keys, with_mfa), (4, 2, 1));
+    assert_eq!((buckets.len(), acls_enabled), (3, 2));
     assert_eq!(
         stats.api_calls,
-        1 + (3 + 4 * 3 + 2) + (1 + 3 * 7) + (1 + 3 + 2 * 2)
+        1 + (3 + 3 + 2 + 1) + (1 + 3 * 5 + 2) + (1 + 3 + 2 * 2)
     );
     assert_eq!(stats.http_attempts, stats.api_calls);
 }
@@ -485,4 +499,67 @@ async fn a_failed_call_is_an_unknown_fact_with_its_code_and_the_scan_goes_on() {
     assert_eq!(inventory.gaps, []);
     // The SDK retried the 500 once (two attempts allowed), not the 403s.
     assert_eq!(stats.http_attempts, stats.api_calls + 1);
+}
+
+#[tokio::test]
+async fn the_progress_tally_counts_every_principal_and_bucket_read() {
+    let emulator = Emulator::start();
+    emulator.seed(&["example"]);
+    let tally = std::sync::Arc::new(putonly::progress::Tally::default());
+    let options = LiveOptions {
+        tally: Some(std::sync::Arc::clone(&tally)),
+        ..emulator.live_options()
+    };
+    let (inventory, _) = collect(&options).await;
+    let buckets = inventory.buckets.value().map_or(0, Vec::len);
+    assert!(inventory.users.len() > 1 && buckets > 1);
+    assert_eq!(
+        tally.principals(),
+        inventory.users.len() + inventory.roles.len()
+    );
+    assert_eq!(tally.buckets(), buckets);
+}
+
+#[tokio::test]
+async fn users_read_call_by_call_equal_those_read_with_the_credential_report() {
+    let emulator = Emulator::start();
+    emulator.seed(&["example", "S8"]);
+    let (with_report, report_stats) = collect(&emulator.live_options()).await;
+    let (mut by_calls, call_stats) = collect(&LiveOptions {
+        credential_report: false,
+        ..emulator.live_options()
+    })
+    .await;
+    by_calls
+        .source
+        .collected_at
+        .clone_from(&with_report.source.collected_at);
+    assert_eq!(with_report.unknowns(), []);
+    // Users with a password, MFA devices and keys are all in the seed.
+    assert!(
+        with_report
+            .users
+            .iter()
+            .any(|u| u.console_password == Fact::Present(true))
+    );
+    assert!(
+        with_report
+            .users
+            .iter()
+            .any(|u| u.mfa_devices.value().is_some_and(|d| !d.is_empty()))
+    );
+    assert!(
+        with_report
+            .users
+            .iter()
+            .any(|u| u.access_keys.value().is_some_and(|k| k.len() > 1))
+    );
+    assert_eq!(with_report.users, by_calls.users);
+    assert_eq!(with_report, by_calls);
+    // The report saves calls: GetLoginProfile for every user, and
+    // ListAccessKeys and ListMFADevices for users without keys or MFA.
+    assert!(
+        report_stats.api_calls < call_stats.api_calls,
+        "{report_stats:?} against {call_stats:?}"
+    );
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::lang::{Lang, Pattern, Search};
 use super::probe::{Probe, Want};
 use super::subject::Subject;
-use crate::inventory::{Fact, Inventory};
+use crate::inventory::Inventory;
 use crate::policy::{Context, LabelledPolicy, PolicySet, PrincipalTarget, RequestPrincipal};
 
 /// One other writer.
@@ -310,7 +310,7 @@ fn acl_writers(inv: &Inventory, bucket: &str) -> Vec<Writer> {
     let Some(bucket) = inv.bucket(bucket) else {
         return Vec::new();
     };
-    if matches!(&bucket.ownership, Fact::Present(o) if o == "BucketOwnerEnforced") {
+    if bucket.acls_disabled() {
         return Vec::new();
     }
     let grants = bucket.acl.value().into_iter().flatten();

@@ -20,7 +20,7 @@ use crate::cli::{MergeArgs, ScanArgs};
 use crate::config::{Config, Connector};
 use crate::finding;
 use crate::inventory::Inventory;
-use crate::progress::Progress;
+use crate::progress::{Progress, Tally};
 use crate::report::many::{self, Part, Settings, Spool};
 use crate::report::shard::{self, ShardAccount};
 use crate::report::{self, Format, Locator, Report, SourceFile};
@@ -38,23 +38,27 @@ struct Shared {
     /// Live options with the caller's loaded configuration, for live
     /// targets.
     live: Option<aws::LiveOptions>,
+    /// What has been read, for the progress line.
+    tally: Arc<Tally>,
     /// Where each account's snapshot is written (`--snapshot-out DIR`).
     snapshot_dir: Option<PathBuf>,
 }
 
-/// What a finished account adds to the progress line.
+/// A finished account's part of the report.
 struct Done {
     part: Part,
-    principals: usize,
-    buckets: usize,
 }
 
 pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     let config = Config::load(&args.config)?;
     let catalog = Catalog::load()?;
     check_suppressed_rules(&config, &catalog)?;
-    let (targets, live) = targets(&args).await?;
+    let (targets, mut live) = targets(&args).await?;
     tracing::info!(accounts = targets.len(), "scanning accounts");
+    let progress = Arc::new(Progress::accounts(targets.len(), args.quiet));
+    if let Some(live) = &mut live {
+        live.tally = Some(progress.tally());
+    }
 
     let cwd = std::env::current_dir().ok();
     let shared = Arc::new(Shared {
@@ -72,6 +76,7 @@ pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
             accounts: targets.len(),
         },
         live,
+        tally: progress.tally(),
         snapshot_dir: if args.no_snapshot_out {
             None
         } else {
@@ -80,20 +85,20 @@ pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     });
 
     let mut spool = Spool::new().map_err(spool_error)?;
-    let mut progress = Progress::new(targets.len(), args.quiet);
+    let ticker = progress.start();
     let bound = usize::from(args.many.account_concurrency);
     let mut tasks = JoinSet::new();
     for target in targets {
         while tasks.len() >= bound {
-            take_one(&mut tasks, &mut spool, &mut progress).await?;
+            take_one(&mut tasks, &mut spool, &progress).await?;
         }
         let shared = Arc::clone(&shared);
         tasks.spawn(async move { scan_account(target, shared).await });
     }
     while !tasks.is_empty() {
-        take_one(&mut tasks, &mut spool, &mut progress).await?;
+        take_one(&mut tasks, &mut spool, &progress).await?;
     }
-    progress.finish();
+    drop(ticker);
 
     finish(
         spool,
@@ -107,7 +112,7 @@ pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
 async fn take_one(
     tasks: &mut JoinSet<Done>,
     spool: &mut Spool,
-    progress: &mut Progress,
+    progress: &Progress,
 ) -> Result<(), AppError> {
     let Some(joined) = tasks.join_next().await else {
         return Ok(());
@@ -120,7 +125,7 @@ async fn take_one(
             "account not scanned"
         );
     }
-    progress.account_done(done.part.tally.failed, done.principals, done.buckets);
+    progress.account_done(done.part.tally.failed);
     let origin = done.part.target.clone();
     spool.add(done.part, &origin).map_err(spool_error)
 }
@@ -179,8 +184,6 @@ async fn scan_account(target: Target, shared: Arc<Shared>) -> Done {
     let loaded = load(&target, &shared).await;
     let failed = |error: String| Done {
         part: many::failed_part(&shared.settings, target.account_id(), &label, &error),
-        principals: 0,
-        buckets: 0,
     };
     let (inventory, snapshot_text) = match loaded {
         Ok(loaded) => loaded,
@@ -211,8 +214,6 @@ async fn scan_account(target: Target, shared: Arc<Shared>) -> Done {
                 &label,
                 &super::error_text(&err),
             ),
-            principals: 0,
-            buckets: 0,
         },
         Err(err) => failed(format!("the account's evaluation stopped: {err}")),
     }
@@ -232,6 +233,12 @@ async fn load(
                 source,
             })?;
             let inventory = source::snapshot::parse(&bytes, path)?;
+            shared
+                .tally
+                .principals_read(inventory.users.len() + inventory.roles.len());
+            shared
+                .tally
+                .buckets_read(inventory.buckets.value().map_or(0, Vec::len));
             let text = wants_text
                 .then(|| String::from_utf8(bytes).ok())
                 .flatten()
@@ -347,8 +354,6 @@ fn evaluate_account(
     };
     Ok(Done {
         part: many::scanned_part(&shared.settings, &report, label),
-        principals: inventory.users.len() + inventory.roles.len(),
-        buckets: inventory.buckets.value().map_or(0, Vec::len),
     })
 }
 

@@ -249,7 +249,19 @@ pub struct Bucket {
     pub encryption: Fact<Vec<String>>,
     /// `Enabled`, `Suspended`, or absent when never enabled.
     pub versioning: Fact<String>,
+    /// The grants of the bucket ACL. None when Object Ownership is
+    /// `BucketOwnerEnforced`: ACLs are then disabled and grant nothing
+    /// (AWS refuses to disable them while they grant anyone outside the
+    /// account), so the live source does not read them and every source
+    /// records them as empty.
     pub acl: Fact<Vec<AclGrant>>,
+}
+
+impl Bucket {
+    /// Whether ACLs are disabled (Object Ownership `BucketOwnerEnforced`).
+    pub fn acls_disabled(&self) -> bool {
+        matches!(&self.ownership, Fact::Present(o) if o == "BucketOwnerEnforced")
+    }
 }
 
 impl Bucket {
@@ -325,6 +337,9 @@ impl Inventory {
         if let Fact::Present(buckets) = &mut self.buckets {
             buckets.sort_by(|a, b| a.name.cmp(&b.name));
             for bucket in buckets.iter_mut() {
+                if bucket.acls_disabled() {
+                    bucket.acl = Fact::Present(Vec::new());
+                }
                 if let Fact::Present(acl) = &mut bucket.acl {
                     acl.sort();
                 }

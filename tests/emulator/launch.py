@@ -17,6 +17,14 @@ Rust rejects anything else:
 This launcher patches moto's REST-XML serializer for exactly these cases,
 then runs the ordinary moto server in this process, bound to 127.0.0.1.
 
+ListBuckets: AWS includes each bucket's ``BucketRegion`` when the request
+has at least one parameter (``max-buckets``, ``prefix``, ``bucket-region``,
+``continuation-token``); moto 5.2.5 never does. The launcher adds it in that
+case, so that the scanner's saving of a GetBucketLocation per bucket is
+exercised as on AWS. ``POST /putonly/bucket-regions`` with the body ``off``
+goes back to moto's answer without regions (``on`` undoes it), so tests can
+also exercise a ListBuckets that gives none (other S3-compatible services).
+
 Faults: each ``--fault`` makes requests with that method, path and query
 key (``-`` for none) fail with that HTTP status and S3-style error code,
 before moto sees them, so tests can show how one failed call is recorded.
@@ -367,6 +375,54 @@ def _install_recorder(path: str) -> None:
     werkzeug_app.DomainDispatcherApplication.__call__ = record
 
 
+_LIST_BUCKETS_PARAMETERS = ("max-buckets", "prefix", "bucket-region", "continuation-token")
+_BUCKET_REGIONS = {"on": True}
+_CONTROL_PATH = "/putonly/bucket-regions"
+
+
+def _include_bucket_regions() -> None:
+    original = s3_responses.S3Response.all_buckets
+
+    def all_buckets(self):
+        asked = any(self._get_param(name) is not None for name in _LIST_BUCKETS_PARAMETERS)
+        if not (asked and _BUCKET_REGIONS["on"]):
+            return original(self)
+        serialized = self.serialized
+
+        def with_regions(action_result):
+            result = action_result.result
+            if isinstance(result, dict):
+                for bucket in result.get("Buckets", []):
+                    known = self.backend.buckets.get(bucket.get("Name"))
+                    if known is not None:
+                        bucket["BucketRegion"] = known.region_name
+            return serialized(action_result)
+
+        self.serialized = with_regions
+        try:
+            return original(self)
+        finally:
+            del self.serialized
+
+    s3_responses.S3Response.all_buckets = all_buckets
+
+    dispatch_original = werkzeug_app.DomainDispatcherApplication.__call__
+
+    def dispatch(self, environ, start_response):
+        if environ.get("PATH_INFO") != _CONTROL_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return dispatch_original(self, environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode().strip()
+        if body not in ("on", "off"):
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"body must be on or off"]
+        _BUCKET_REGIONS["on"] = body == "on"
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body.encode()]
+
+    werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for putonly's tests")
     parser.add_argument("port", type=int)
@@ -377,6 +433,7 @@ def main() -> None:
     parser.add_argument("--enforce-iam", action="store_true")
     args = parser.parse_args()
     _patch_root_elements()
+    _include_bucket_regions()
     if args.enforce_iam:
         _correct_iam_actions()
     faults = [_Fault(*fault) for fault in args.fault]

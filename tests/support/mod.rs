@@ -301,6 +301,16 @@ impl Emulator {
         assert_eq!(code, 200, "turning on IAM enforcement answered {code}");
     }
 
+    /// Whether ListBuckets gives each bucket's region when asked with a
+    /// parameter, as AWS does (the launcher's default), or never, as moto
+    /// itself and some S3-compatible services do.
+    pub fn set_bucket_regions(&self, on: bool) {
+        let body = if on { "on" } else { "off" };
+        let code = http(self.port, "POST", "/putonly/bucket-regions", body)
+            .expect("switch ListBuckets regions");
+        assert_eq!(code, 200, "switching ListBuckets regions answered {code}");
+    }
+
     /// Seeds scenarios (`S1`, `S2`, `S3`, `S4b` to `S4g`, `S5`,
     /// `S5-restricted`, `S6`, `S7`, `S8`, `example`; they compose) plus
     /// unrelated noise.

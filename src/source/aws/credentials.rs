@@ -1,13 +1,14 @@
 //! Each IAM user's long-term credentials: access keys with their last use,
 //! console password and MFA devices.
 //!
-//! Read per user (ListAccessKeys, GetAccessKeyLastUsed per key,
-//! GetLoginProfile, ListMFADevices: three calls plus one per key) rather
-//! than from the credential report, which has no access key ids nor MFA
-//! serial numbers, is generated asynchronously and may be four hours old.
-// TODO(#2): for accounts with thousands of users, take last use and
-// password state from the credential report and call per user only for
-// key ids.
+//! With the credential report (the `credential_report` module), a user the
+//! report lists costs at most two calls: ListAccessKeys when the report
+//! shows a key (for the key ids), ListMFADevices when it shows MFA (for the
+//! serial numbers); password state and each key's last use come from the
+//! report. A user the report does not list, a key it does not show, and
+//! every user when there is no report, are read call by call:
+//! ListAccessKeys, GetAccessKeyLastUsed per key, GetLoginProfile,
+//! ListMFADevices.
 
 use std::collections::HashMap;
 
@@ -16,17 +17,35 @@ use aws_sdk_iam::types::AccessKeyMetadata;
 use futures::StreamExt;
 
 use crate::inventory::{AccessKey, Fact, LastUsed, User};
+use crate::progress::Tally;
 
+use super::credential_report::{CredentialReport, ReportUser};
 use super::date_text;
 use super::error::CallError;
 use crate::source::normalize;
 
-/// Reads every user's credentials, `concurrency` users at a time.
-pub(super) async fn fill(client: &Client, users: &mut [User], concurrency: usize) {
-    let names: Vec<String> = users.iter().map(|u| u.name.clone()).collect();
+/// Reads every user's credentials, `concurrency` users at a time, with the
+/// credential report's help when there is one.
+pub(super) async fn fill(
+    client: &Client,
+    users: &mut [User],
+    concurrency: usize,
+    report: Option<&CredentialReport>,
+    tally: &Tally,
+) {
+    // Rows are cloned (a few small fields each): a borrowed row in the
+    // stream would make the future unfit for a spawned task.
+    let names: Vec<(String, Option<ReportUser>)> = users
+        .iter()
+        .map(|u| (u.name.clone(), report.and_then(|r| r.user(&u.arn)).cloned()))
+        .collect();
     let mut found: HashMap<String, UserCredentials> = futures::stream::iter(names)
-        .map(|name| async move {
-            let credentials = user_credentials(client, &name).await;
+        .map(|(name, row)| async move {
+            let credentials = match row {
+                Some(row) => reported_credentials(client, &name, &row).await,
+                None => user_credentials(client, &name).await,
+            };
+            tally.principals_read(1);
             (name, credentials)
         })
         .buffer_unordered(concurrency)
@@ -62,8 +81,46 @@ impl UserCredentials {
     }
 }
 
+/// A user the credential report lists: keys and MFA devices are listed
+/// only when the report shows some.
+async fn reported_credentials(client: &Client, user: &str, row: &ReportUser) -> UserCredentials {
+    let access_keys = if row.keys.is_empty() {
+        Fact::Present(Vec::new())
+    } else {
+        access_keys(client, user, Some(row)).await
+    };
+    let console_password = match row.password_enabled {
+        Some(enabled) => Fact::Present(enabled),
+        None => console_password(client, user).await,
+    };
+    let mfa_devices = match row.mfa_active {
+        Some(false) => Fact::Present(Vec::new()),
+        Some(true) | None => mfa_devices(client, user).await,
+    };
+    UserCredentials {
+        access_keys,
+        console_password,
+        mfa_devices,
+    }
+}
+
+/// A user read call by call.
 async fn user_credentials(client: &Client, user: &str) -> UserCredentials {
-    let access_keys = match client
+    UserCredentials {
+        access_keys: access_keys(client, user, None).await,
+        console_password: console_password(client, user).await,
+        mfa_devices: mfa_devices(client, user).await,
+    }
+}
+
+/// The user's keys; each key's last use from the report's row when the
+/// row shows that key, else asked.
+async fn access_keys(
+    client: &Client,
+    user: &str,
+    row: Option<&ReportUser>,
+) -> Fact<Vec<AccessKey>> {
+    match client
         .list_access_keys()
         .user_name(user)
         .into_paginator()
@@ -75,14 +132,19 @@ async fn user_credentials(client: &Client, user: &str) -> UserCredentials {
         Ok(keys) => {
             let mut collected = Vec::with_capacity(keys.len());
             for key in keys {
-                collected.push(access_key(client, key).await);
+                let reported = row
+                    .zip(key.create_date.as_ref())
+                    .and_then(|(row, created)| row.key_last_used(created.secs()).cloned());
+                collected.push(access_key(client, key, reported).await);
             }
             Fact::Present(collected)
         }
         Err(err) => Fact::Unknown(CallError::from_sdk("iam:ListAccessKeys", &err).reason()),
-    };
+    }
+}
 
-    let console_password = match client.get_login_profile().user_name(user).send().await {
+async fn console_password(client: &Client, user: &str) -> Fact<bool> {
+    match client.get_login_profile().user_name(user).send().await {
         Ok(_) => Fact::Present(true),
         Err(err) => {
             let err = CallError::from_sdk("iam:GetLoginProfile", &err);
@@ -92,9 +154,11 @@ async fn user_credentials(client: &Client, user: &str) -> UserCredentials {
                 Fact::Unknown(err.reason())
             }
         }
-    };
+    }
+}
 
-    let mfa_devices = match client
+async fn mfa_devices(client: &Client, user: &str) -> Fact<Vec<String>> {
+    match client
         .list_mfa_devices()
         .user_name(user)
         .into_paginator()
@@ -105,20 +169,35 @@ async fn user_credentials(client: &Client, user: &str) -> UserCredentials {
     {
         Ok(devices) => Fact::Present(devices.into_iter().map(|d| d.serial_number).collect()),
         Err(err) => Fact::Unknown(CallError::from_sdk("iam:ListMFADevices", &err).reason()),
-    };
-
-    UserCredentials {
-        access_keys,
-        console_password,
-        mfa_devices,
     }
 }
 
-async fn access_key(client: &Client, key: AccessKeyMetadata) -> AccessKey {
+/// One key, its last use as `reported` or else asked.
+async fn access_key(
+    client: &Client,
+    key: AccessKeyMetadata,
+    reported: Option<Fact<LastUsed>>,
+) -> AccessKey {
     let id = key.access_key_id.unwrap_or_default();
-    let last_used = match client
+    let last_used = match reported {
+        Some(last_used) => last_used,
+        None => key_last_used(client, &id).await,
+    };
+    AccessKey {
+        status: key
+            .status
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
+        create_date: date_text(key.create_date.as_ref()),
+        last_used,
+        id,
+    }
+}
+
+async fn key_last_used(client: &Client, id: &str) -> Fact<LastUsed> {
+    match client
         .get_access_key_last_used()
-        .access_key_id(&id)
+        .access_key_id(id)
         .send()
         .await
     {
@@ -131,15 +210,6 @@ async fn access_key(client: &Client, key: AccessKeyMetadata) -> AccessKey {
             tracing::warn!(key = %id, reason = %err, "could not read an access key's last use");
             Fact::Unknown(err.reason())
         }
-    };
-    AccessKey {
-        status: key
-            .status
-            .map(|s| s.as_str().to_owned())
-            .unwrap_or_default(),
-        create_date: date_text(key.create_date.as_ref()),
-        last_used,
-        id,
     }
 }
 

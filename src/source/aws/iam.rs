@@ -2,8 +2,9 @@
 //! role session limits, OIDC providers, and each user's access keys,
 //! console password and MFA devices.
 //!
-//! Users' credentials are read per user, concurrently, by the
-//! `credentials` module.
+//! Users' credentials are read by the `credentials` module, concurrently,
+//! with the credential report's help (asked for while the authorization
+//! details are read) unless told not to.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -17,10 +18,16 @@ use crate::inventory::{
     Fact, Gap, Group, InlinePolicy, Inventory, ManagedPolicy, OidcProvider, PolicyText, Role, User,
 };
 
+use super::credential_report;
 use super::credentials;
 use super::error::CallError;
 use super::{Clients, date_text};
+use crate::progress::Tally;
 use crate::source::iam_json::{DEFAULT_VERSION, NOT_IN_DETAILS, TRUST_POLICY};
+
+/// Items asked for per page of IAM listings: IAM's largest (its default
+/// is 100), so that a large account costs a tenth of the pages.
+const PAGE_SIZE: i32 = 1000;
 
 /// What the IAM phase found.
 #[derive(Debug, Default)]
@@ -55,10 +62,29 @@ impl IamPart {
     }
 }
 
-pub(super) async fn collect(clients: &Clients, concurrency: usize) -> IamPart {
+pub(super) async fn collect(clients: &Clients, concurrency: usize, use_report: bool) -> IamPart {
     let client = clients.iam();
     let mut part = IamPart::default();
-    let details = authorization_details(&client, &mut part).await;
+    let report = async {
+        if !use_report {
+            return None;
+        }
+        match credential_report::read(&client).await {
+            Ok(report) => {
+                tracing::debug!(users = report.len(), "credential report read");
+                Some(report)
+            }
+            Err(reason) => {
+                // Not a gap: every user is then read call by call.
+                tracing::info!(%reason, "no credential report: reading users call by call");
+                None
+            }
+        }
+    };
+    let (details, report) = tokio::join!(
+        authorization_details(&client, &mut part, &clients.tally),
+        report
+    );
     let (policies, policy_gaps) = kept_policies(&part, details);
     part.policies = policies;
     part.gaps.extend(policy_gaps);
@@ -75,7 +101,14 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> IamPart {
     }
     part.oidc_providers = Some(providers);
 
-    credentials::fill(&client, &mut part.users, concurrency).await;
+    credentials::fill(
+        &client,
+        &mut part.users,
+        concurrency,
+        report.as_ref(),
+        &clients.tally,
+    )
+    .await;
 
     tracing::info!(
         users = part.users.len(),
@@ -89,12 +122,17 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> IamPart {
 
 /// Reads every page of GetAccountAuthorizationDetails into `part`; returns
 /// the managed policies, still to be filtered.
-async fn authorization_details(client: &Client, part: &mut IamPart) -> Vec<ManagedPolicyDetail> {
+async fn authorization_details(
+    client: &Client,
+    part: &mut IamPart,
+    tally: &Tally,
+) -> Vec<ManagedPolicyDetail> {
     const OPERATION: &str = "iam:GetAccountAuthorizationDetails";
     let mut policies = Vec::new();
     let mut pages_read = 0_usize;
     let mut pages = client
         .get_account_authorization_details()
+        .max_items(PAGE_SIZE)
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
@@ -119,7 +157,10 @@ async fn authorization_details(client: &Client, part: &mut IamPart) -> Vec<Manag
             let group = group(detail, &mut part.gaps);
             part.groups.push(group);
         }
-        for detail in page.role_detail_list.unwrap_or_default() {
+        let roles = page.role_detail_list.unwrap_or_default();
+        // A role is read with its page; a user once its credentials are.
+        tally.principals_read(roles.len());
+        for detail in roles {
             let role = role(detail, &mut part.gaps);
             part.roles.push(role);
         }
@@ -323,6 +364,7 @@ fn managed_policy(
 async fn max_session_durations(client: &Client) -> Result<HashMap<String, Option<i32>>, CallError> {
     let roles = client
         .list_roles()
+        .max_items(PAGE_SIZE)
         .into_paginator()
         .items()
         .send()

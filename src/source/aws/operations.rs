@@ -70,6 +70,16 @@ pub const READ_OPERATIONS: &[ReadOperation] = &[
         "GetOpenIDConnectProvider",
         Some("iam:GetOpenIDConnectProvider"),
     ),
+    op(
+        "IAM",
+        "GenerateCredentialReport",
+        Some("iam:GenerateCredentialReport"),
+    ),
+    op(
+        "IAM",
+        "GetCredentialReport",
+        Some("iam:GetCredentialReport"),
+    ),
     op("IAM", "ListAccessKeys", Some("iam:ListAccessKeys")),
     op(
         "IAM",
@@ -253,7 +263,14 @@ mod tests {
         let reads = CALLER_OPERATIONS
             .iter()
             .filter(|op| op.name != "AssumeRole");
-        for op in READ_OPERATIONS.iter().chain(reads) {
+        // GenerateCredentialReport changes nothing of the account: it has
+        // IAM refresh the credential report when the last one is over four
+        // hours old. AWS's IAMReadOnlyAccess policy grants it.
+        let reads = reads.filter(|op| op.name != "GenerateCredentialReport");
+        let own = READ_OPERATIONS
+            .iter()
+            .filter(|op| op.name != "GenerateCredentialReport");
+        for op in own.chain(reads) {
             assert!(
                 op.name.starts_with("Get") || op.name.starts_with("List"),
                 "{op:?}"

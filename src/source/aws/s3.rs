@@ -3,8 +3,10 @@
 //! controls, default encryption, versioning and ACL.
 //!
 //! Buckets are read concurrently, up to the configured bound; one bucket's
-//! calls run one after another. ListBuckets is never given `MaxBuckets`:
-//! AWS pages without it, and some emulators stop paging when it is set.
+//! calls run one after another. ListBuckets is given `MaxBuckets` (its
+//! largest value): AWS includes each bucket's `BucketRegion` only when the
+//! request has a parameter, and saves a GetBucketLocation per bucket when
+//! it does. The ACL is not read when Object Ownership disables ACLs.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -18,6 +20,9 @@ use crate::source::normalize;
 use super::Clients;
 use super::error::{CallError, fact};
 
+/// ListBuckets' largest page.
+const MAX_BUCKETS: i32 = 10_000;
+
 /// What the S3 phase found.
 #[derive(Debug)]
 pub(super) struct S3Part {
@@ -30,6 +35,7 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
     let home = clients.s3(&clients.home_region);
     let listed = match home
         .list_buckets()
+        .max_buckets(MAX_BUCKETS)
         .into_paginator()
         .send()
         .try_collect()
@@ -86,7 +92,12 @@ pub(super) async fn collect(clients: &Clients, concurrency: usize) -> S3Part {
                 .and_then(|r| regional.get(r.as_str()))
                 .unwrap_or(&home)
                 .clone();
-            async move { bucket(&client, name, region).await }
+            let tally = &clients.tally;
+            async move {
+                let bucket = bucket(&client, name, region).await;
+                tally.buckets_read(1);
+                bucket
+            }
         })
         .buffer_unordered(concurrency)
         .collect()
@@ -191,18 +202,7 @@ async fn bucket(client: &Client, name: String, region: Fact<String>) -> Bucket {
         },
     );
 
-    let result = client.get_bucket_acl().bucket(&name).send().await;
-    let acl = fact(&name, "s3:GetBucketAcl", result, &[], |out| {
-        Fact::Present(
-            out.grants
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(acl_grant)
-                .collect(),
-        )
-    });
-
-    Bucket {
+    let mut bucket = Bucket {
         name,
         region,
         policy,
@@ -210,8 +210,21 @@ async fn bucket(client: &Client, name: String, region: Fact<String>) -> Bucket {
         ownership,
         encryption,
         versioning,
-        acl,
+        acl: Fact::Present(Vec::new()),
+    };
+    if !bucket.acls_disabled() {
+        let result = client.get_bucket_acl().bucket(&bucket.name).send().await;
+        bucket.acl = fact(&bucket.name, "s3:GetBucketAcl", result, &[], |out| {
+            Fact::Present(
+                out.grants
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(acl_grant)
+                    .collect(),
+            )
+        });
     }
+    bucket
 }
 
 fn acl_grant(grant: Grant) -> Option<AclGrant> {
