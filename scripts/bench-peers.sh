@@ -76,6 +76,12 @@ mkdir -p "$out"
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 rows=()
 requests() { wc -l <"$record"; }
+# cpu TIMEFILE: user + system seconds of a /usr/bin/time -v report: the
+# tool's own work, without the emulator's, which runs in another process.
+cpu() {
+    awk -F': ' '/User time|System time/ { s += $2 } END { if (NR) printf "%.2f", s; else print "-" }' "$1" 2>/dev/null || echo -
+}
+live_cpu=$(cpu "$work/live.time") offline_cpu=$(cpu "$work/offline.time")
 
 # run NAME OKSTATUSES CMD...: runs CMD under /usr/bin/time -v; sets wall
 # (s), rss (MB), requests (lines the emulator logged meanwhile), ok.
@@ -87,6 +93,7 @@ run() {
     requests=$(( $(requests) - before ))
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$out/$name.time")
     rss=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$out/$name.time")
+    cpu=$(cpu "$out/$name.time")
     ok=false
     [[ " $ok_statuses " == *" $status "* ]] && ok=true
     $ok || echo "$name: exit status $status; see $out/$name.err" >&2
@@ -99,15 +106,22 @@ ratio() {
         r = p / q; printf(r >= 10 ? "%.0fx" : r >= 0.1 ? "%.1fx" : "%.3fx", r) }'
 }
 
-# row LABEL WALL RSS REQUESTS FINDINGS BASELINE: a table row, with ratios
-# against putonly's live or offline figures.
+# row LABEL WALL CPU RSS REQUESTS FINDINGS BASELINE: a table row, with
+# ratios against putonly's live or offline figures.
+format='%-36s %7s %7s %7s %8s %8s   %-7s %6s %6s %6s %8s'
 row() {
-    local label=$1 w=$2 m=$3 r=$4 f=$5 base=$6 bw bm br
-    if [[ "$base" == live ]]; then bw=$live_wall bm=$live_rss br=$live_requests; else bw=$offline_wall bm=$offline_rss br=-; fi
-    rows+=("$(printf '%-40s %8s %8s %9s %9s   %-7s %7s %7s %9s' "$label" "$w" "$m" "$r" "$f" "$base" \
-        "$(ratio "$w" "$bw")" "$(ratio "$m" "$bm")" "$(ratio "$r" "$br")")")
+    local label=$1 w=$2 c=$3 m=$4 r=$5 f=$6 base=$7 bw bc bm br
+    if [[ "$base" == live ]]; then
+        bw=$live_wall bc=$live_cpu bm=$live_rss br=$live_requests
+    else
+        bw=$offline_wall bc=$offline_cpu bm=$offline_rss br=-
+    fi
+    # shellcheck disable=SC2059
+    rows+=("$(printf "$format" "$label" "$w" "$c" "$m" "$r" "$f" "$base" \
+        "$(ratio "$w" "$bw")" "$(ratio "$c" "$bc")" "$(ratio "$m" "$bm")" "$(ratio "$r" "$br")")")
 }
-failed_row() { rows+=("$(printf '%-40s %s' "$1" "$2")"); }
+sum() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a + b }'; }
+failed_row() { rows+=("$(printf '%-36s %s' "$1" "$2")"); }
 
 installed() { [[ -x "$peers_dir/$1/bin/$1" ]]; }
 offline_peers=false
@@ -127,8 +141,8 @@ if $offline_peers; then
             (\$listed[0].Policies | map({(.Arn): {PolicyName, PolicyId}}) | add // {}) as \$ids
             | .Policies |= map(. + (\$ids[.Arn] // {}))" "$2.raw" >"$2"' fetch "$endpoint" "$auth"
     if $ok; then
-        auth_wall=$wall auth_rss=$rss auth_requests=$requests
-        row "authorization details (aws CLI)" "$wall" "$rss" "$requests" - live
+        auth_wall=$wall auth_cpu=$cpu auth_rss=$rss auth_requests=$requests
+        row "authorization details (aws CLI)" "$wall" "$cpu" "$rss" "$requests" - live
     else
         failed_row "authorization details (aws CLI)" "failed: the offline peers are skipped"
         offline_peers=false
@@ -150,8 +164,8 @@ elif $offline_peers; then
                       .InfrastructureModification, .CredentialsExposure, .ServiceWildcard]
                      | map(.findings // [] | length) | add > 0)] | length' \
             "$out/cloudsplaining/iam-findings-authorization-details.json" 2>/dev/null || echo "?")
-        row "cloudsplaining scan" "$wall" "$rss" - "$found" offline
-        row "  authorization details + scan" "$(awk -v a="$auth_wall" -v b="$wall" 'BEGIN { printf "%.2f", a + b }')" \
+        row "cloudsplaining scan" "$wall" "$cpu" "$rss" - "$found" offline
+        row "  authorization details + scan" "$(sum "$auth_wall" "$wall")" "$(sum "$auth_cpu" "$cpu")" \
             "$(( auth_rss > rss ? auth_rss : rss ))" "$auth_requests" "$found" live
     else
         failed_row "cloudsplaining scan" "failed (see $out/cloudsplaining.err)"
@@ -167,8 +181,8 @@ elif $offline_peers; then
         --auth-details-file "$auth" --json
     if $ok; then
         iam_found=$(wc -l <"$out/parliament-iam.out")
-        row "parliament, IAM documents" "$wall" "$rss" - "$iam_found" offline
-        iam_wall=$wall iam_rss=$rss
+        row "parliament, IAM documents" "$wall" "$cpu" "$rss" - "$iam_found" offline
+        iam_wall=$wall iam_cpu=$cpu iam_rss=$rss
     else
         failed_row "parliament, IAM documents" "failed (see $out/parliament-iam.err)"
     fi
@@ -187,9 +201,9 @@ PY
     run parliament-buckets "0 1" unshare -n "$peers_dir/parliament/bin/parliament" \
         --directory "$docs" --include_policy_extension .json --json
     if $ok; then
-        row "parliament, $documents bucket policies" "$wall" "$rss" - "$(wc -l <"$out/parliament-buckets.out")" offline
+        row "parliament, $documents bucket policies" "$wall" "$cpu" "$rss" - "$(wc -l <"$out/parliament-buckets.out")" offline
         if [[ -n "${iam_wall:-}" ]]; then
-            row "  both" "$(awk -v a="$iam_wall" -v b="$wall" 'BEGIN { printf "%.2f", a + b }')" \
+            row "  both" "$(sum "$iam_wall" "$wall")" "$(sum "$iam_cpu" "$cpu")" \
                 "$(( iam_rss > rss ? iam_rss : rss ))" - "$(( iam_found + $(wc -l <"$out/parliament-buckets.out") ))" offline
         fi
     else
@@ -210,7 +224,7 @@ else
         --no-banner --no-color --ignore-exit-code-3
     if $ok; then
         found=$(cat "$out"/prowler/*.ocsf.json 2>/dev/null | jq -s '[.[][] | select(.status_code == "FAIL")] | length' 2>/dev/null || echo "?")
-        row "prowler iam s3 (live)" "$wall" "$rss" "$requests" "$found" live
+        row "prowler iam s3 (live)" "$wall" "$cpu" "$rss" "$requests" "$found" live
     else
         failed_row "prowler iam s3 (live)" "failed (see $out/prowler.err)"
     fi
@@ -219,13 +233,14 @@ fi
 version() { "$peers_dir/$1/bin/python" -c "import importlib.metadata as m; print(m.version('$1'))" 2>/dev/null ||
     echo "not installed"; }
 
-cat <<EOF
+sed 's/[[:space:]]*$//' <<EOF
 
 peers on the same account, same run (ratios: peer / putonly's live or offline scan)
-$(printf '%-40s %8s %8s %9s %9s   %-7s %7s %7s %9s' "" "wall s" "peak MB" requests findings vs time memory requests)
-$(printf '%-40s %8s %8s %9s %9s' "putonly live scan" "$live_wall" "$live_rss" "$live_requests" "$live_findings")
-$(printf '%-40s %8s %8s %9s %9s' "putonly offline scan (snapshot)" "$offline_wall" "$offline_rss" - "$offline_findings")
+$(printf "$format" "" "wall s" "cpu s" "peak MB" requests findings vs time cpu memory requests)
+$(printf "$format" "putonly live scan" "$live_wall" "$live_cpu" "$live_rss" "$live_requests" "$live_findings")
+$(printf "$format" "putonly offline scan (snapshot)" "$offline_wall" "$offline_cpu" "$offline_rss" - "$offline_findings")
 $(printf '%s\n' "${rows[@]}")
+cpu: user + system time of the tool's own processes (the emulator's not included)
 requests: HTTP requests the emulator logged during the run (retries included)
 findings: putonly's findings; Cloudsplaining's flagged policy documents (identical
   documents merged); Parliament's findings; Prowler's FAIL results
