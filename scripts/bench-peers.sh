@@ -76,15 +76,17 @@ mkdir -p "$out"
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 rows=()
 requests() { wc -l <"$record"; }
-# cpu TIMEFILE: user + system seconds of a /usr/bin/time -v report: the
-# tool's own work, without the emulator's, which runs in another process.
-cpu() {
-    awk -F': ' '/User time|System time/ { s += $2 } END { if (NR) printf "%.2f", s; else print "-" }' "$1" 2>/dev/null || echo -
+# cpu_seconds TIMEFILE: user + system seconds of a /usr/bin/time -v report:
+# the tool's own work, without the emulator's (another process), or -.
+cpu_seconds() {
+    [[ -f "$1" ]] || { echo -; return; }
+    awk -F': ' '/User time|System time/ { s += $2; n++ } END { if (n == 2) printf "%.2f", s; else print "-" }' "$1"
 }
-live_cpu=$(cpu "$work/live.time") offline_cpu=$(cpu "$work/offline.time")
+live_cpu=$(cpu_seconds "$work/live.time") offline_cpu=$(cpu_seconds "$work/offline.time")
 
 # run NAME OKSTATUSES CMD...: runs CMD under /usr/bin/time -v; sets wall
-# (s), rss (MB), requests (lines the emulator logged meanwhile), ok.
+# (s), cpu (s), rss (MB), requests (lines the emulator logged meanwhile),
+# ok (whether its exit status was one of OKSTATUSES).
 run() {
     local name=$1 ok_statuses=$2; shift 2
     local before status=0
@@ -93,7 +95,7 @@ run() {
     requests=$(( $(requests) - before ))
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$out/$name.time")
     rss=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$out/$name.time")
-    cpu=$(cpu "$out/$name.time")
+    cpu=$(cpu_seconds "$out/$name.time")
     ok=false
     [[ " $ok_statuses " == *" $status "* ]] && ok=true
     $ok || echo "$name: exit status $status; see $out/$name.err" >&2
