@@ -11,12 +11,17 @@
 #     scripts/dump-account.sh (one AWS CLI process per call: slow, minutes);
 #   - with --org "10 100 1000", offline scans of synthetic organisations of
 #     that many copies of the account's snapshot (scripts/bench-org.sh);
+#   - with --peers, the peers installed by scripts/bench-peers-setup.sh
+#     (Cloudsplaining, Parliament, Prowler) on the same account in the same
+#     run, with the ratios (scripts/bench-peers.sh); the whole run then
+#     happens in a network namespace of its own (`unshare -n`) with only
+#     loopback in it;
 # and the targets of the issue beside them. It prints figures only: it
 # asserts nothing, and its exit code says only whether it could run.
 #
 # Usage: scripts/bench.sh [--dump] [--no-build] [--keep] [--roles N]
 #                         [--users N] [--buckets N] [--concurrency N]
-#                         [--org "COUNTS"]
+#                         [--org "COUNTS"] [--peers] [--peers-dir DIR]
 #
 # --keep leaves the work directory (snapshot, reports, logs) in place and
 # prints its path, e.g. to profile the offline scan of the snapshot.
@@ -28,7 +33,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
+args=("$@")
 dump=false build=true keep=false roles=2000 users=300 buckets=300 concurrency=16 org=
+peers=false peers_dir=$repo/.bench-peers
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --dump) dump=true ;;
@@ -39,7 +46,9 @@ while [[ $# -gt 0 ]]; do
         --buckets) buckets=$2; shift ;;
         --concurrency) concurrency=$2; shift ;;
         --org) org=$2; shift ;;
-        *) echo "usage: $0 [--dump] [--no-build] [--keep] [--roles N] [--users N] [--buckets N] [--concurrency N] [--org \"COUNTS\"]" >&2; exit 2 ;;
+        --peers) peers=true ;;
+        --peers-dir) peers_dir=$(realpath "$2"); shift ;;
+        *) echo "usage: $0 [--dump] [--no-build] [--keep] [--roles N] [--users N] [--buckets N] [--concurrency N] [--org \"COUNTS\"] [--peers] [--peers-dir DIR]" >&2; exit 2 ;;
     esac
     shift
 done
@@ -53,7 +62,20 @@ if $build; then
 fi
 [[ -x "$bin" ]] || { echo "no release build at $bin" >&2; exit 2; }
 
+# With --peers the whole run, emulator included, moves into a network
+# namespace of its own with only loopback up (after the build, which may
+# need the registry), so that no peer can reach anything but the emulator.
+if $peers && [[ "${PUTONLY_BENCH_NETNS:-}" != 1 ]]; then
+    unshare -n true 2>/dev/null || { echo "--peers needs unshare -n (root or user namespaces)" >&2; exit 2; }
+    exec unshare -n -- env PUTONLY_BENCH_NETNS=1 bash -c 'ip link set lo up && exec bash "$@"' \
+        bench "$repo/scripts/bench.sh" "${args[@]}" --no-build
+fi
+
 work=$(mktemp -d)
+# With --peers the emulator logs every request, so that each tool's
+# requests are counted the same way.
+record=()
+$peers && record=(--record "$work/requests.jsonl")
 emulator_pid=
 cleanup() {
     if [[ -n "$emulator_pid" ]]; then
@@ -79,7 +101,7 @@ loopback=(env -i PATH="$venv/bin:$PATH" HOME="$work"
 
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint=http://127.0.0.1:$port
-"${loopback[@]}" "$venv/bin/python" tests/emulator/launch.py "$port" >"$work/moto.log" 2>&1 &
+"${loopback[@]}" "$venv/bin/python" tests/emulator/launch.py "$port" "${record[@]}" >"$work/moto.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 300); do
     curl -fs -o /dev/null "$endpoint/moto-api/" && break
@@ -143,6 +165,16 @@ EOF
 echo
 echo "live scan phases (log milestones):"
 sed 's/\x1b\[[0-9;]*m//g' "$work/live.err" | grep -E 'collected|collection done|scan finished|snapshot written' | sed 's/^/  /' || true
+
+if $peers; then
+    # putonly's requests as the emulator logged them (its SDK's user agent),
+    # so that the ratios compare like with like.
+    requests=$(grep -c '"user_agent": "aws-sdk-rust' "$work/requests.jsonl" || true)
+    "${loopback[@]}" bash scripts/bench-peers.sh --work "$work" --endpoint "$endpoint" \
+        --record "$work/requests.jsonl" --snapshot "$work/snapshot.json" --peers-dir "$peers_dir" \
+        --putonly-live "${live[0]} ${live[1]} $requests ${live[4]}" \
+        --putonly-offline "${offline[0]} ${offline[1]} ${offline[4]}"
+fi
 
 if [[ -n "$org" ]]; then
     bash scripts/bench-org.sh "$work/snapshot.json" --counts "$org" --no-build
