@@ -378,12 +378,13 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
         )),
     );
 
-    // Count the accounts first (SARIF's run budget depends on it); each
-    // shard is read again when its parts are rendered, so only one shard
-    // is in memory at a time.
+    // Count the accounts first (SARIF's run budget depends on it), which
+    // also finds a bad shard before anything is rendered; each shard is
+    // read again when its parts are rendered. Shards are streamed: one
+    // account's findings are in memory at a time.
     let mut accounts = 0;
     for path in &args.files {
-        accounts += shard::read(path)?.len();
+        accounts += shard::read_each(path, |_| Ok::<(), AppError>(())).map_err(shard_stop)?;
     }
     let settings = Settings {
         format: args.format,
@@ -397,12 +398,20 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
     let mut spool = Spool::new().map_err(spool_error)?;
     for path in &args.files {
         let origin = path.display().to_string();
-        for account in shard::read(path)? {
+        shard::read_each(path, |account| {
             let part = shard_part(&settings, account, &config, &catalog, &locator, path);
-            spool.add(part, &origin).map_err(spool_error)?;
-        }
+            spool.add(part, &origin).map_err(spool_error)
+        })
+        .map_err(shard_stop)?;
     }
     finish(spool, &settings, args.output.as_deref(), args.fail_on)
+}
+
+fn shard_stop(stop: shard::Stop<AppError>) -> AppError {
+    match stop {
+        shard::Stop::Shard(err) => err.into(),
+        shard::Stop::Caller(err) => err,
+    }
 }
 
 /// The part of an account read from a shard.
