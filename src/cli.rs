@@ -223,6 +223,10 @@ pub struct MergeArgs {
     /// Colours in the table: auto (on a terminal), always, never.
     #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
     pub color: ColorChoice,
+    /// The snapshots the shards wrote (`scan --snapshot-out DIR`, one
+    /// `<account>.json` each): SARIF results then point at their lines.
+    #[arg(long, value_name = "DIR")]
+    pub snapshots: Option<PathBuf>,
     /// The global `--quiet`, copied in by [`Cli::into_command`].
     #[arg(skip)]
     pub quiet: bool,

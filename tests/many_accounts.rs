@@ -560,6 +560,55 @@ fn merged_shards_equal_the_scan_of_all_accounts() {
     assert_schema_valid(&merged);
     assert_eq!(merged["summary"]["accounts"], 2);
 
+    // SARIF: with the accounts' snapshots (as `scan --snapshot-out DIR`
+    // names them), the merge points at the same lines as the scan of all
+    // accounts from those snapshots.
+    let snaps = root.path().join("snaps");
+    std::fs::create_dir_all(&snaps).unwrap();
+    for snapshot in [&guide, &payments] {
+        let value: Value = serde_json::from_slice(&std::fs::read(snapshot).unwrap()).unwrap();
+        let account = value["account_id"].as_str().unwrap();
+        std::fs::copy(snapshot, snaps.join(format!("{account}.json"))).unwrap();
+    }
+    let sarif = |args: &[&str]| {
+        let output = putonly(root.path(), None, args);
+        assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let config_path = config();
+    let scanned = sarif(&[
+        "scan",
+        "--snapshots",
+        "snaps",
+        "-c",
+        &config_path,
+        "-f",
+        "sarif",
+    ]);
+    let merged_sarif = sarif(&[
+        "merge",
+        "first.json",
+        "second.json",
+        "--snapshots",
+        "snaps",
+        "-c",
+        &config_path,
+        "-f",
+        "sarif",
+    ]);
+    assert!(scanned.contains("\"uri\": \"snaps/"), "{scanned}");
+    assert_eq!(merged_sarif, scanned);
+    let logical = sarif(&[
+        "merge",
+        "first.json",
+        "second.json",
+        "-c",
+        &config_path,
+        "-f",
+        "sarif",
+    ]);
+    assert!(!logical.contains("\"uri\": \"snaps/"));
+
     // Shards of one account each (schema version 1) merge too.
     let single = |snapshot: &Path, out: &str| {
         let output = putonly(

@@ -364,19 +364,19 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
     let cwd = std::env::current_dir().ok();
     let config_uri = report::locate::file_uri(&args.config, cwd.as_deref());
     let config_label = args.config.display().to_string();
-    // TODO(#7): SARIF written by merge has logical locations only: the JSON
-    // carries no snapshot to point into. Carry the snapshot's name and the
-    // finding's lines in the JSON, or read `--snapshot-out` directories.
-    let locator = Locator::new(
-        None,
-        Some((
-            SourceFile {
-                uri: &config_uri,
-                text: &config_text,
-            },
-            &config_label,
-        )),
+    let config_file = (
+        SourceFile {
+            uri: &config_uri,
+            text: &config_text,
+        },
+        config_label.as_str(),
     );
+    // The JSON carries no snapshot: SARIF points at lines only of the
+    // snapshots the shards wrote (`scan --snapshot-out DIR`), when given.
+    let snapshots = args
+        .snapshots
+        .as_deref()
+        .filter(|_| args.format == Format::Sarif);
 
     // Count the accounts first (SARIF's run budget depends on it), which
     // also finds a bad shard before anything is rendered; each shard is
@@ -399,12 +399,40 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
     for path in &args.files {
         let origin = path.display().to_string();
         shard::read_each(path, |account| {
+            let snapshot = match (&account, snapshots) {
+                (ShardAccount::Scanned { account_id, .. }, Some(dir)) => {
+                    account_snapshot(dir, account_id, cwd.as_deref())
+                }
+                _ => None,
+            };
+            let locator = Locator::new(
+                snapshot
+                    .as_ref()
+                    .map(|(uri, text)| SourceFile { uri, text }),
+                Some(config_file),
+            );
             let part = shard_part(&settings, account, &config, &catalog, &locator, path);
             spool.add(part, &origin).map_err(spool_error)
         })
         .map_err(shard_stop)?;
     }
     finish(spool, &settings, args.output.as_deref(), args.fail_on)
+}
+
+/// The URI and text of `DIR/<account>.json`, when it can be read.
+fn account_snapshot(dir: &Path, account: &str, cwd: Option<&Path>) -> Option<(String, String)> {
+    let path = dir.join(format!("{account}.json"));
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some((report::locate::file_uri(&path, cwd), text)),
+        Err(err) => {
+            tracing::warn!(
+                path = %path.display(),
+                reason = %err,
+                "no snapshot to point into: the account's SARIF results get logical locations only"
+            );
+            None
+        }
+    }
 }
 
 fn shard_stop(stop: shard::Stop<AppError>) -> AppError {
