@@ -25,6 +25,13 @@ exercised as on AWS. ``POST /putonly/bucket-regions`` with the body ``off``
 goes back to moto's answer without regions (``on`` undoes it), so tests can
 also exercise a ListBuckets that gives none (other S3-compatible services).
 
+Credential report: moto builds the report afresh at every
+GetCredentialReport, where AWS serves the one it made for up to four hours.
+``POST /putonly/credential-report`` with the body ``keep`` makes each
+account's next report the one served from then on, as AWS would, so tests
+can show what a scan makes of users and keys changed since; ``fresh`` goes
+back to moto's behaviour.
+
 Faults: each ``--fault`` makes requests with that method, path and query
 key (``-`` for none) fail with that HTTP status and S3-style error code,
 before moto sees them, so tests can show how one failed call is recorded.
@@ -423,6 +430,43 @@ def _include_bucket_regions() -> None:
     werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
 
 
+_KEPT_REPORTS: dict = {"keep": False, "reports": {}}
+_REPORT_PATH = "/putonly/credential-report"
+
+
+def _keep_credential_reports() -> None:
+    from moto.iam import models as iam_models
+
+    original = iam_models.IAMBackend.get_credential_report
+
+    def get_credential_report(self):
+        if not _KEPT_REPORTS["keep"]:
+            return original(self)
+        reports = _KEPT_REPORTS["reports"]
+        if self.account_id not in reports:
+            reports[self.account_id] = original(self)
+        return reports[self.account_id]
+
+    iam_models.IAMBackend.get_credential_report = get_credential_report
+
+    dispatch_original = werkzeug_app.DomainDispatcherApplication.__call__
+
+    def dispatch(self, environ, start_response):
+        if environ.get("PATH_INFO") != _REPORT_PATH or environ.get("REQUEST_METHOD") != "POST":
+            return dispatch_original(self, environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length).decode().strip()
+        if body not in ("keep", "fresh"):
+            start_response("400 Bad Request", [("Content-Type", "text/plain")])
+            return [b"body must be keep or fresh"]
+        _KEPT_REPORTS["keep"] = body == "keep"
+        _KEPT_REPORTS["reports"].clear()
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [body.encode()]
+
+    werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for putonly's tests")
     parser.add_argument("port", type=int)
@@ -434,6 +478,7 @@ def main() -> None:
     args = parser.parse_args()
     _patch_root_elements()
     _include_bucket_regions()
+    _keep_credential_reports()
     if args.enforce_iam:
         _correct_iam_actions()
     faults = [_Fault(*fault) for fault in args.fault]

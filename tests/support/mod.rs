@@ -311,6 +311,15 @@ impl Emulator {
         assert_eq!(code, 200, "switching ListBuckets regions answered {code}");
     }
 
+    /// From now on each account's credential report is the first one read
+    /// after this call, as AWS serves one report for up to four hours;
+    /// moto otherwise builds it afresh at every GetCredentialReport.
+    pub fn keep_credential_reports(&self) {
+        let code = http(self.port, "POST", "/putonly/credential-report", "keep")
+            .expect("keep credential reports");
+        assert_eq!(code, 200, "keeping credential reports answered {code}");
+    }
+
     /// Seeds scenarios (`S1`, `S2`, `S3`, `S4b` to `S4g`, `S5`,
     /// `S5-restricted`, `S6`, `S7`, `S8`, `example`; they compose) plus
     /// unrelated noise.
