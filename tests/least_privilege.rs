@@ -145,11 +145,10 @@ fn expected_gaps_listing(
                 .unwrap_or_default();
             if report {
                 // The report gives password state and each key's last use;
-                // keys are listed when it shows some (for their ids), MFA
-                // devices when it shows MFA (for their serial numbers).
-                if !keys.is_empty() {
-                    add(&user.arn, "access keys", "iam:ListAccessKeys");
-                }
+                // keys are always listed (for their ids, and for keys the
+                // report does not show), MFA devices when it shows MFA (for
+                // their serial numbers).
+                add(&user.arn, "access keys", "iam:ListAccessKeys");
                 if user.mfa_devices.value().is_some_and(|d| !d.is_empty()) {
                     add(&user.arn, "MFA devices", "iam:ListMFADevices");
                 }

@@ -230,8 +230,8 @@ async fn s1_the_guides_static_path_is_collected_by_value() {
     assert!(emulator.log().contains("GET /v20180820/accesspoint"));
     // sts 1;
     // iam 3 + the credential report 3 (asked for, asked again once ready,
-    // read) + the keys of the 2 users the report shows with a key + the
-    // MFA devices of the 1 user it shows with MFA (4 users);
+    // read) + the keys of each of the 4 users + the MFA devices of the 1
+    // user it shows with MFA;
     // s3 1 (regions included) + 5 reads per bucket (3) + the ACL of the 2
     // buckets whose ACLs are enabled;
     // s3control 1 + 1 list per region (3) + 2 per access point (2).
@@ -251,7 +251,7 @@ async fn s1_the_guides_static_path_is_collected_by_value() {
     assert_eq!((buckets.len(), acls_enabled), (3, 2));
     assert_eq!(
         stats.api_calls,
-        1 + (3 + 3 + 2 + 1) + (1 + 3 * 5 + 2) + (1 + 3 + 2 * 2)
+        1 + (3 + 3 + 4 + 1) + (1 + 3 * 5 + 2) + (1 + 3 + 2 * 2)
     );
     assert_eq!(stats.http_attempts, stats.api_calls);
 }
@@ -556,8 +556,9 @@ async fn users_read_call_by_call_equal_those_read_with_the_credential_report() {
     );
     assert_eq!(with_report.users, by_calls.users);
     assert_eq!(with_report, by_calls);
-    // The report saves calls: GetLoginProfile for every user, and
-    // ListAccessKeys and ListMFADevices for users without keys or MFA.
+    // The report saves calls: GetLoginProfile for every user,
+    // GetAccessKeyLastUsed for every key, ListMFADevices for users without
+    // MFA.
     assert!(
         report_stats.api_calls < call_stats.api_calls,
         "{report_stats:?} against {call_stats:?}"

@@ -3,8 +3,8 @@
 //! more per user.
 //!
 //! The report has no access key ids nor MFA serial numbers, so the
-//! `credentials` module still lists the keys of users the report shows
-//! with keys, and the MFA devices of users it shows with MFA; it takes
+//! `credentials` module still lists every user's keys, and the MFA
+//! devices of users it shows with MFA; it takes
 //! password state and each key's last use from the report. AWS makes a
 //! new report at most every four hours: users and keys created since are
 //! missing from it and are read call by call, and `--no-credential-report`

@@ -2,10 +2,10 @@
 //! console password and MFA devices.
 //!
 //! With the credential report (the `credential_report` module), a user the
-//! report lists costs at most two calls: ListAccessKeys when the report
-//! shows a key (for the key ids), ListMFADevices when it shows MFA (for the
-//! serial numbers); password state and each key's last use come from the
-//! report. A user the report does not list, a key it does not show, and
+//! report lists costs at most two calls: ListAccessKeys (for the key ids,
+//! and for keys the report does not show), ListMFADevices when it shows
+//! MFA (for the serial numbers); password state and each key's last use
+//! come from the report. A user the report does not list, a key it does not show, and
 //! every user when there is no report, are read call by call:
 //! ListAccessKeys, GetAccessKeyLastUsed per key, GetLoginProfile,
 //! ListMFADevices.
@@ -81,14 +81,13 @@ impl UserCredentials {
     }
 }
 
-/// A user the credential report lists: keys and MFA devices are listed
-/// only when the report shows some.
+/// A user the credential report lists: keys are always listed, MFA
+/// devices only when the report shows MFA. A row without keys does not
+/// prove the user has none: the report can be four hours old, and AWS
+/// documents `N/A` in a key slot whenever the user has no active key, so
+/// an inactive key need not show either.
 async fn reported_credentials(client: &Client, user: &str, row: &ReportUser) -> UserCredentials {
-    let access_keys = if row.keys.is_empty() {
-        Fact::Present(Vec::new())
-    } else {
-        access_keys(client, user, Some(row)).await
-    };
+    let access_keys = access_keys(client, user, Some(row)).await;
     let console_password = match row.password_enabled {
         Some(enabled) => Fact::Present(enabled),
         None => console_password(client, user).await,
