@@ -45,6 +45,12 @@ impl Tally {
     }
 }
 
+#[derive(Debug, Default)]
+struct Drawn {
+    any: bool,
+    ended: bool,
+}
+
 /// The counts so far, and whether to show them.
 #[derive(Debug)]
 pub struct Progress {
@@ -54,8 +60,9 @@ pub struct Progress {
     done: AtomicUsize,
     failed: AtomicUsize,
     tally: Arc<Tally>,
-    /// Whether anything was drawn (the line then needs ending).
-    drawn: Mutex<bool>,
+    /// Whether anything was drawn, and whether the line was ended (no
+    /// redraw may follow then).
+    drawn: Mutex<Drawn>,
 }
 
 impl Progress {
@@ -78,7 +85,7 @@ impl Progress {
             done: AtomicUsize::new(0),
             failed: AtomicUsize::new(0),
             tally: Arc::new(Tally::default()),
-            drawn: Mutex::new(false),
+            drawn: Mutex::new(Drawn::default()),
         }
     }
 
@@ -128,7 +135,7 @@ impl Progress {
                 let mut every = tokio::time::interval(REDRAW_EVERY);
                 loop {
                     every.tick().await;
-                    progress.draw();
+                    progress.draw(false);
                 }
             })
         });
@@ -138,16 +145,26 @@ impl Progress {
         }
     }
 
-    fn draw(&self) {
+    /// Redraws the line, and with `end` ends it; nothing once ended (the
+    /// ticker task, aborted but perhaps mid-draw, cannot draw after the
+    /// last line).
+    fn draw(&self, end: bool) {
         let mut drawn = self
             .drawn
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if drawn.ended {
+            return;
+        }
         // Carriage return and erase-line: the line is redrawn in place.
         let mut stderr = std::io::stderr().lock();
         let _ = write!(stderr, "\r\x1b[2K{}", self.line());
+        if end {
+            let _ = writeln!(stderr);
+            drawn.ended = true;
+        }
         let _ = stderr.flush();
-        *drawn = true;
+        drawn.any = true;
     }
 }
 
@@ -163,8 +180,7 @@ impl Drop for Ticker {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
             task.abort();
-            self.progress.draw();
-            let _ = writeln!(std::io::stderr());
+            self.progress.draw(true);
         }
     }
 }
@@ -186,7 +202,7 @@ mod tests {
             "accounts 2/3 done (1 not scanned), 10 principals and 2 buckets read"
         );
         assert!(
-            !*progress.drawn.lock().unwrap(),
+            !progress.drawn.lock().unwrap().any,
             "nothing drawn when not shown"
         );
     }
@@ -205,6 +221,6 @@ mod tests {
         let ticker = progress.start();
         assert!(ticker.task.is_none());
         drop(ticker);
-        assert!(!*progress.drawn.lock().unwrap());
+        assert!(!progress.drawn.lock().unwrap().any);
     }
 }

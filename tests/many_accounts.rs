@@ -609,6 +609,41 @@ fn merged_shards_equal_the_scan_of_all_accounts() {
     ]);
     assert!(!logical.contains("\"uri\": \"snaps/"));
 
+    // Another account's snapshot under an account's name is not pointed
+    // into (its lines would be wrong), and the merge says so.
+    let ids: Vec<String> = [&guide, &payments]
+        .iter()
+        .map(|p| {
+            let value: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            value["account_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    std::fs::copy(&guide, snaps.join(format!("{}.json", ids[1]))).unwrap();
+    let output = putonly(
+        root.path(),
+        None,
+        &[
+            "merge",
+            "first.json",
+            "second.json",
+            "--snapshots",
+            "snaps",
+            "-c",
+            &config_path,
+            "-f",
+            "sarif",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = String::from_utf8(output.stdout.clone()).unwrap();
+    assert!(text.contains(&format!("snaps/{}.json", ids[0])));
+    assert!(!text.contains(&format!("snaps/{}.json", ids[1])));
+    assert!(
+        stderr(&output).contains(&format!("the snapshot of account {}", ids[0])),
+        "{}",
+        stderr(&output)
+    );
+
     // Shards of one account each (schema version 1) merge too.
     let single = |snapshot: &Path, out: &str| {
         let output = putonly(

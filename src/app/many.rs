@@ -422,12 +422,24 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
 /// The URI and text of `DIR/<account>.json`, when it can be read.
 fn account_snapshot(dir: &Path, account: &str, cwd: Option<&Path>) -> Option<(String, String)> {
     let path = dir.join(format!("{account}.json"));
-    match std::fs::read_to_string(&path) {
+    let read = std::fs::read_to_string(&path)
+        .map_err(|err| err.to_string())
+        .and_then(|text| {
+            // Lines of another account's snapshot would be wrong lines.
+            let value: serde_json::Value =
+                serde_json::from_str(&text).map_err(|err| format!("not JSON: {err}"))?;
+            match value.get("account_id").and_then(serde_json::Value::as_str) {
+                Some(id) if id == account => Ok(text),
+                Some(id) => Err(format!("the snapshot of account {}", report::plain(id))),
+                None => Err("no `account_id`: not a putonly snapshot".to_owned()),
+            }
+        });
+    match read {
         Ok(text) => Some((report::locate::file_uri(&path, cwd), text)),
-        Err(err) => {
+        Err(reason) => {
             tracing::warn!(
                 path = %path.display(),
-                reason = %err,
+                %reason,
                 "no snapshot to point into: the account's SARIF results get logical locations only"
             );
             None

@@ -40,6 +40,9 @@ pub(super) struct CredentialReport {
 /// One user's row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct ReportUser {
+    /// `user_creation_time`, in seconds since the epoch, when the report
+    /// has that column.
+    pub created: Option<i64>,
     /// `password_enabled`; `None` when the report says neither true nor
     /// false.
     pub password_enabled: Option<bool>,
@@ -70,6 +73,17 @@ impl CredentialReport {
 }
 
 impl ReportUser {
+    /// Whether the row is of the user created at `create_date` (RFC 3339,
+    /// as the inventory keeps it), not of an earlier user of that name
+    /// deleted since the report was made. A row without a creation time
+    /// is taken to be the user's.
+    pub fn is_of(&self, create_date: &str) -> bool {
+        let Some(created) = self.created else {
+            return true;
+        };
+        DateTime::from_str(create_date, Format::DateTime).is_ok_and(|date| date.secs() == created)
+    }
+
     /// The last use of the key created at `created` (seconds since the
     /// epoch), when exactly one key of the row was created then.
     pub fn key_last_used(&self, created: i64) -> Option<&Fact<LastUsed>> {
@@ -125,6 +139,7 @@ pub(super) async fn read(client: &Client) -> Result<CredentialReport, String> {
 /// The columns read, by name; the report's other columns are ignored and
 /// its column order is not relied on.
 const ARN: &str = "arn";
+const USER_CREATED: &str = "user_creation_time";
 const PASSWORD_ENABLED: &str = "password_enabled";
 const MFA_ACTIVE: &str = "mfa_active";
 const KEY_SLOTS: [&str; 2] = ["access_key_1", "access_key_2"];
@@ -133,7 +148,12 @@ const KEY_SLOTS: [&str; 2] = ["access_key_1", "access_key_2"];
 /// account's) are skipped; a missing column or a malformed row makes the
 /// whole report unusable, so that no user is judged from a half-read row.
 pub(super) fn parse(text: &str) -> Result<CredentialReport, String> {
-    let mut rows = records(text)?.into_iter().enumerate();
+    // A byte order mark, and blank lines (a trailing one), are not rows.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut rows = records(text)?
+        .into_iter()
+        .enumerate()
+        .filter(|(_, row)| !(row.len() == 1 && row.iter().all(String::is_empty)));
     let Some((_, header)) = rows.next() else {
         return Err("the credential report has no header line".to_owned());
     };
@@ -146,6 +166,7 @@ pub(super) fn parse(text: &str) -> Result<CredentialReport, String> {
     let arn = column(ARN)?;
     let password = column(PASSWORD_ENABLED)?;
     let mfa = column(MFA_ACTIVE)?;
+    let user_created = header.iter().position(|h| h == USER_CREATED);
     let mut slots = Vec::with_capacity(KEY_SLOTS.len());
     for slot in KEY_SLOTS {
         slots.push([
@@ -189,7 +210,13 @@ pub(super) fn parse(text: &str) -> Result<CredentialReport, String> {
             };
             keys.push(ReportKey { created, last_used });
         }
+        let created = match user_created {
+            Some(index) => report_date(field(index))
+                .map_err(|text| format!("line {line} of the credential report: {text}"))?,
+            None => None,
+        };
         let user = ReportUser {
+            created,
             password_enabled: flag(field(password)),
             mfa_active: flag(field(mfa)),
             keys,
@@ -201,10 +228,12 @@ pub(super) fn parse(text: &str) -> Result<CredentialReport, String> {
 
 /// `true` or `false`; anything else (`not_supported`) says nothing.
 fn flag(text: &str) -> Option<bool> {
-    match text {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
+    if text.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if text.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
     }
 }
 
@@ -326,6 +355,26 @@ mod tests {
         assert_eq!(ops.password_enabled, Some(true));
         assert_eq!(ops.mfa_active, Some(true));
         assert!(ops.keys.is_empty());
+    }
+
+    #[test]
+    fn a_row_of_an_earlier_user_of_the_same_name_is_not_the_users() {
+        let text = report(&[
+            "x,arn:aws:iam::111122223333:user/x,2024-01-01T00:00:00+00:00,true,N/A,N/A,N/A,TRUE,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A",
+        ]);
+        let parsed = parse(&format!("\u{feff}{text}\n")).unwrap();
+        let row = parsed.user("arn:aws:iam::111122223333:user/x").unwrap();
+        assert_eq!(row.mfa_active, Some(true), "flags are read in any case");
+        assert!(row.is_of("2024-01-01T00:00:00Z"));
+        assert!(
+            row.is_of("2024-01-01T00:00:00.250Z"),
+            "the report has whole seconds"
+        );
+        assert!(
+            !row.is_of("2024-03-05T10:00:00Z"),
+            "re-created since the report"
+        );
+        assert!(!row.is_of("not a date"));
     }
 
     #[test]

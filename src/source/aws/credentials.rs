@@ -37,7 +37,12 @@ pub(super) async fn fill(
     // stream would make the future unfit for a spawned task.
     let names: Vec<(String, Option<ReportUser>)> = users
         .iter()
-        .map(|u| (u.name.clone(), report.and_then(|r| r.user(&u.arn)).cloned()))
+        .map(|u| {
+            let row = report
+                .and_then(|r| r.user(&u.arn))
+                .filter(|row| row.is_of(&u.create_date));
+            (u.name.clone(), row.cloned())
+        })
         .collect();
     let mut found: HashMap<String, UserCredentials> = futures::stream::iter(names)
         .map(|(name, row)| async move {
