@@ -69,9 +69,9 @@ fn put_into(bucket: &str) -> PolicyText {
 }
 
 fn trust(i: usize) -> PolicyText {
-    let statement = if i % 10 == 0 {
+    let statement = if i.is_multiple_of(10) {
         r#"{"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}, "Action": "sts:AssumeRoleWithWebIdentity"}"#.to_owned()
-    } else if i % 2 == 0 {
+    } else if i.is_multiple_of(2) {
         r#"{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}"#.to_owned()
     } else {
         format!(
@@ -116,7 +116,7 @@ fn account() -> Inventory {
     inventory.roles = (0..ROLES)
         .map(|i| {
             let name = format!("bench-role-{i}");
-            let policy = if i % 25 == 0 {
+            let policy = if i.is_multiple_of(25) {
                 document(r#"{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}"#)
             } else {
                 put_into(&format!("bench-bucket-{}", i % BUCKETS))
@@ -128,7 +128,7 @@ fn account() -> Inventory {
                 create_date: created.to_owned(),
                 trust_policy: trust(i),
                 inline_policies: inline(policy),
-                attached_policies: if i % 5 == 0 {
+                attached_policies: if i.is_multiple_of(5) {
                     vec![shared_arn(i % SHARED_POLICIES)]
                 } else {
                     Vec::new()
@@ -175,7 +175,7 @@ fn account() -> Inventory {
                     region: Fact::Present("us-east-1".to_owned()),
                     policy: Fact::Present(policy),
                     public_access_block: Fact::Absent,
-                    ownership: if n % 10 == 0 {
+                    ownership: if n.is_multiple_of(10) {
                         Fact::Absent
                     } else {
                         Fact::Present("BucketOwnerEnforced".to_owned())
