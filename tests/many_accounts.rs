@@ -565,17 +565,31 @@ fn merged_shards_equal_the_scan_of_all_accounts() {
     // accounts from those snapshots.
     let snaps = root.path().join("snaps");
     std::fs::create_dir_all(&snaps).unwrap();
-    for snapshot in [&guide, &payments] {
-        let value: Value = serde_json::from_slice(&std::fs::read(snapshot).unwrap()).unwrap();
-        let account = value["account_id"].as_str().unwrap();
+    let ids: Vec<String> = [&guide, &payments]
+        .iter()
+        .map(|p| {
+            let value: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
+            value["account_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    for (snapshot, account) in [&guide, &payments].into_iter().zip(&ids) {
         std::fs::copy(snapshot, snaps.join(format!("{account}.json"))).unwrap();
     }
-    let sarif = |args: &[&str]| {
+    let config_path = config();
+    let run = |args: &[&str]| {
         let output = putonly(root.path(), None, args);
         assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-        String::from_utf8(output.stdout).unwrap()
+        output
     };
-    let config_path = config();
+    let sarif = |args: &[&str]| String::from_utf8(run(args).stdout).unwrap();
+    let merge_sarif = |snapshots: Option<&str>| {
+        let mut args = vec!["merge", "first.json", "second.json", "-c", &config_path];
+        args.extend(["-f", "sarif"]);
+        if let Some(dir) = snapshots {
+            args.extend(["--snapshots", dir]);
+        }
+        run(&args)
+    };
     let scanned = sarif(&[
         "scan",
         "--snapshots",
@@ -585,56 +599,16 @@ fn merged_shards_equal_the_scan_of_all_accounts() {
         "-f",
         "sarif",
     ]);
-    let merged_sarif = sarif(&[
-        "merge",
-        "first.json",
-        "second.json",
-        "--snapshots",
-        "snaps",
-        "-c",
-        &config_path,
-        "-f",
-        "sarif",
-    ]);
+    let merged_sarif = String::from_utf8(merge_sarif(Some("snaps")).stdout).unwrap();
     assert!(scanned.contains("\"uri\": \"snaps/"), "{scanned}");
     assert_eq!(merged_sarif, scanned);
-    let logical = sarif(&[
-        "merge",
-        "first.json",
-        "second.json",
-        "-c",
-        &config_path,
-        "-f",
-        "sarif",
-    ]);
+    let logical = String::from_utf8(merge_sarif(None).stdout).unwrap();
     assert!(!logical.contains("\"uri\": \"snaps/"));
 
     // Another account's snapshot under an account's name is not pointed
     // into (its lines would be wrong), and the merge says so.
-    let ids: Vec<String> = [&guide, &payments]
-        .iter()
-        .map(|p| {
-            let value: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
-            value["account_id"].as_str().unwrap().to_owned()
-        })
-        .collect();
     std::fs::copy(&guide, snaps.join(format!("{}.json", ids[1]))).unwrap();
-    let output = putonly(
-        root.path(),
-        None,
-        &[
-            "merge",
-            "first.json",
-            "second.json",
-            "--snapshots",
-            "snaps",
-            "-c",
-            &config_path,
-            "-f",
-            "sarif",
-        ],
-    );
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let output = merge_sarif(Some("snaps"));
     let text = String::from_utf8(output.stdout.clone()).unwrap();
     assert!(text.contains(&format!("snaps/{}.json", ids[0])));
     assert!(!text.contains(&format!("snaps/{}.json", ids[1])));

@@ -398,6 +398,14 @@ mod tests {
         format!(r#"{{"account_id": "{account}", "status": "failed", "target": "t", "error": "e"}}"#)
     }
 
+    fn two_accounts() -> String {
+        format!(
+            "{HEAD}{}, {}]}}",
+            failed("111122223333"),
+            failed("444455556666")
+        )
+    }
+
     fn shard(text: &str) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("shard.json");
@@ -423,11 +431,7 @@ mod tests {
 
     #[test]
     fn accounts_are_handed_over_one_at_a_time_in_order() {
-        let text = format!(
-            "{HEAD}{}, {}]}}",
-            failed("111122223333"),
-            failed("444455556666")
-        );
+        let text = two_accounts();
         let (_dir, path) = shard(&text);
         let ids: Vec<_> = read_all(&path)
             .unwrap()
@@ -439,11 +443,7 @@ mod tests {
 
     #[test]
     fn the_callers_error_stops_reading_at_once() {
-        let text = format!(
-            "{HEAD}{}, {}]}}",
-            failed("111122223333"),
-            failed("444455556666")
-        );
+        let text = two_accounts();
         let (_dir, path) = shard(&text);
         let mut seen = 0;
         let stop = read_each(&path, |_| {

@@ -413,17 +413,26 @@ def _include_bucket_regions() -> None:
 
     s3_responses.S3Response.all_buckets = all_buckets
 
+    def switch(word):
+        _BUCKET_REGIONS["on"] = word == "on"
+
+    _install_control(_CONTROL_PATH, ("on", "off"), switch)
+
+
+def _install_control(path, words, act) -> None:
+    """Answers ``POST path`` whose body is one of ``words`` by calling
+    ``act(word)``; any other request goes on to moto."""
     dispatch_original = werkzeug_app.DomainDispatcherApplication.__call__
 
     def dispatch(self, environ, start_response):
-        if environ.get("PATH_INFO") != _CONTROL_PATH or environ.get("REQUEST_METHOD") != "POST":
+        if environ.get("PATH_INFO") != path or environ.get("REQUEST_METHOD") != "POST":
             return dispatch_original(self, environ, start_response)
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length).decode().strip()
-        if body not in ("on", "off"):
+        if body not in words:
             start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"body must be on or off"]
-        _BUCKET_REGIONS["on"] = body == "on"
+            return [f"body must be one of {', '.join(words)}".encode()]
+        act(body)
         start_response("200 OK", [("Content-Type", "text/plain")])
         return [body.encode()]
 
@@ -449,22 +458,11 @@ def _keep_credential_reports() -> None:
 
     iam_models.IAMBackend.get_credential_report = get_credential_report
 
-    dispatch_original = werkzeug_app.DomainDispatcherApplication.__call__
-
-    def dispatch(self, environ, start_response):
-        if environ.get("PATH_INFO") != _REPORT_PATH or environ.get("REQUEST_METHOD") != "POST":
-            return dispatch_original(self, environ, start_response)
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length).decode().strip()
-        if body not in ("keep", "fresh"):
-            start_response("400 Bad Request", [("Content-Type", "text/plain")])
-            return [b"body must be keep or fresh"]
-        _KEPT_REPORTS["keep"] = body == "keep"
+    def switch(word):
+        _KEPT_REPORTS["keep"] = word == "keep"
         _KEPT_REPORTS["reports"].clear()
-        start_response("200 OK", [("Content-Type", "text/plain")])
-        return [body.encode()]
 
-    werkzeug_app.DomainDispatcherApplication.__call__ = dispatch
+    _install_control(_REPORT_PATH, ("keep", "fresh"), switch)
 
 
 def main() -> None:
