@@ -160,17 +160,35 @@ impl Pattern {
 
     /// Whether the pattern matches `text`.
     pub fn matches(&self, text: &str) -> bool {
-        let mut states = vec![0; self.words()];
-        let mut next = states.clone();
-        self.start_into(&mut states);
+        // Patterns of up to 255 tokens keep their states on the stack: the
+        // searches ask this of every candidate resource.
+        const ON_STACK: usize = 4;
+        let words = self.words();
+        if let (Some(states), Some(next)) = (
+            [0; ON_STACK].get_mut(..words),
+            [0; ON_STACK].get_mut(..words),
+        ) {
+            return self.matches_with(text, states, next);
+        }
+        self.matches_with(text, &mut vec![0; words], &mut vec![0; words])
+    }
+
+    /// [`Pattern::matches`] with two buffers of [`Pattern::words`] words.
+    fn matches_with<'s>(
+        &self,
+        text: &str,
+        mut states: &'s mut [u64],
+        mut next: &'s mut [u64],
+    ) -> bool {
+        self.start_into(states);
         for c in text.chars() {
-            self.step_into(&states, c, &mut next);
-            if is_dead(&next) {
+            self.step_into(states, c, next);
+            if is_dead(next) {
                 return false;
             }
             std::mem::swap(&mut states, &mut next);
         }
-        self.accepts(&states)
+        self.accepts(states)
     }
 
     /// How many 64-bit words a set of this pattern's states takes: one bit
