@@ -41,9 +41,27 @@ fn is_name_char(c: char) -> bool {
 pub struct Pattern {
     tokens: Vec<Token>,
     source: String,
+    /// The literal characters the pattern starts with: every string it
+    /// matches starts with them.
+    prefix: String,
 }
 
 impl Pattern {
+    fn new(tokens: Vec<Token>, source: &str) -> Pattern {
+        let prefix = tokens
+            .iter()
+            .map_while(|t| match t {
+                Token::Literal(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        Pattern {
+            tokens,
+            source: source.to_owned(),
+            prefix,
+        }
+    }
+
     /// A glob over a whole string: `*` any run, `?` any one character.
     pub fn glob(text: &str) -> Pattern {
         let tokens = text
@@ -54,18 +72,12 @@ impl Pattern {
                 c => Token::Literal(c),
             })
             .collect();
-        Pattern {
-            tokens,
-            source: text.to_owned(),
-        }
+        Pattern::new(tokens, text)
     }
 
     /// A string matched literally.
     pub fn literal(text: &str) -> Pattern {
-        Pattern {
-            tokens: text.chars().map(Token::Literal).collect(),
-            source: text.to_owned(),
-        }
+        Pattern::new(text.chars().map(Token::Literal).collect(), text)
     }
 
     /// An ARN pattern as IAM matches Resource elements: the first five
@@ -108,10 +120,7 @@ impl Pattern {
             };
             tokens.push(token);
         }
-        Pattern {
-            tokens,
-            source: source.to_owned(),
-        }
+        Pattern::new(tokens, source)
     }
 
     /// The ARNs of one resource type, from its format in the service
@@ -147,10 +156,7 @@ impl Pattern {
             rest = after.get(end + 1..).unwrap_or_default();
         }
         tokens.extend(rest.chars().map(Token::Literal));
-        Pattern {
-            tokens,
-            source: format.to_owned(),
-        }
+        Pattern::new(tokens, format)
     }
 
     /// The text the pattern was compiled from.
@@ -173,15 +179,33 @@ impl Pattern {
         self.matches_with(text, &mut vec![0; words], &mut vec![0; words])
     }
 
+    /// Whether no string can match both patterns because they start with
+    /// different literals: a cheap, exact answer for most pairs of
+    /// Resource patterns, which name different buckets or services.
+    pub fn starts_apart(&self, other: &Pattern) -> bool {
+        !(self.prefix.starts_with(&other.prefix) || other.prefix.starts_with(&self.prefix))
+    }
+
     /// [`Pattern::matches`] with two buffers of [`Pattern::words`] words.
+    /// The literal start is compared as text, not stepped through.
     fn matches_with<'s>(
         &self,
         text: &str,
         mut states: &'s mut [u64],
         mut next: &'s mut [u64],
     ) -> bool {
-        self.start_into(states);
-        for c in text.chars() {
+        let Some(rest) = text.strip_prefix(self.prefix.as_str()) else {
+            return false;
+        };
+        // After the literal start the automaton is at the position that
+        // follows it, and what that position reaches without a character.
+        states.fill(0);
+        let (word, mask) = bit_of(self.prefix.chars().count());
+        if let Some(slot) = states.get_mut(word) {
+            *slot = mask;
+        }
+        self.closure(states);
+        for c in rest.chars() {
             self.step_into(states, c, next);
             if is_dead(next) {
                 return false;
@@ -671,7 +695,7 @@ mod tests {
             format!("{long}{long}"),
             format!("x{long}{long}x"),
             format!("{long}{long}a"),
-            format!("{long}"),
+            long.clone(),
         ];
         for p in &patterns {
             let pattern: Vec<char> = p.chars().collect();
@@ -690,6 +714,37 @@ mod tests {
             glob(&format!("*{long}{long}*")),
         ]);
         assert_eq!(both.witness(&[]), Search::Witness(format!("{long}{long}b")));
+    }
+
+    #[test]
+    fn patterns_that_start_apart_never_meet() {
+        let patterns = [
+            "arn:aws:s3:::bucket-0/*",
+            "arn:aws:s3:::bucket-1/*",
+            "arn:aws:s3:::bucket-1*",
+            "arn:aws:s3:::*",
+            "arn:aws:iam::*",
+            "*",
+            "arn:aws:s3:::bucket-0/uploads/x",
+        ];
+        for a in patterns {
+            for b in patterns {
+                let (pa, pb) = (Pattern::arn(a), Pattern::arn(b));
+                let meet =
+                    !Lang::intersection(vec![Lang::Pattern(pa.clone()), Lang::Pattern(pb.clone())])
+                        .is_empty();
+                if pa.starts_apart(&pb) {
+                    assert!(!meet, "{a} and {b}");
+                }
+                // Apart exactly when the literal starts differ.
+                let apart = ["bucket-0", "bucket-1"].iter().any(|x| a.contains(x))
+                    && ["bucket-0", "bucket-1"].iter().any(|x| b.contains(x))
+                    && a.contains("bucket-0") != b.contains("bucket-0")
+                    || (a.starts_with("arn:aws:s3") && b.starts_with("arn:aws:iam"))
+                    || (a.starts_with("arn:aws:iam") && b.starts_with("arn:aws:s3"));
+                assert_eq!(pa.starts_apart(&pb), apart, "{a} and {b}");
+            }
+        }
     }
 
     #[test]

@@ -66,7 +66,8 @@ pub fn writers(
     let point_regions: Vec<_> = paths.iter().map(through_point).collect();
     // Whether a Resource pattern meets the bucket's objects, and each
     // access point's: one memo per domain.
-    let mut meets = vec![HashMap::new(); paths.len() + 1];
+    let mut direct_meets = HashMap::new();
+    let mut point_meets = vec![HashMap::new(); paths.len()];
     let write_lower = WRITE.to_lowercase();
     for subject in users.chain(roles) {
         if except.contains(&subject.arn) {
@@ -83,7 +84,7 @@ pub fn writers(
             direct.boundary.is_some(),
             &write_lower,
             &domain[0],
-            &mut meets[0],
+            &mut direct_meets,
         ) {
             let probe = Probe::new(
                 direct,
@@ -98,7 +99,7 @@ pub fn writers(
             }
         }
         for ((path, (point_domain, point_candidates)), meets) in
-            paths.iter().zip(&point_regions).zip(&mut meets[1..])
+            paths.iter().zip(&point_regions).zip(&mut point_meets)
         {
             if witness.is_some() {
                 break;
@@ -298,11 +299,13 @@ fn may_write<'p>(
                 if let Some(&known) = meets.get(p.raw.as_str()) {
                     return known;
                 }
-                let met = !Lang::intersection(vec![
-                    Lang::Pattern(domain.clone()),
-                    Lang::Pattern(Pattern::arn(&p.raw)),
-                ])
-                .is_empty();
+                let pattern = Pattern::arn(&p.raw);
+                let met = !domain.starts_apart(&pattern)
+                    && !Lang::intersection(vec![
+                        Lang::Pattern(domain.clone()),
+                        Lang::Pattern(pattern),
+                    ])
+                    .is_empty();
                 meets.insert(p.raw.clone(), met);
                 met
             }),
