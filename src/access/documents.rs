@@ -2,6 +2,7 @@
 //! says where it lives.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::inventory::{Inventory, PolicyText};
 use crate::policy::{ParseError, Policy, PolicyKind, parse};
@@ -17,25 +18,46 @@ pub struct Document {
     pub owner: String,
     pub kind: PolicyKind,
     pub text: PolicyText,
-    pub parsed: Result<Policy, ParseError>,
+    /// Shared by every document of the account with the same kind and
+    /// text: a parse depends on nothing else.
+    pub parsed: Arc<Result<Policy, ParseError>>,
 }
 
 impl Document {
-    fn new(label: String, owner: &str, kind: PolicyKind, text: &PolicyText) -> Self {
+    fn new<'t>(
+        label: String,
+        owner: &str,
+        kind: PolicyKind,
+        text: &'t PolicyText,
+        parses: &mut Parses<'t>,
+    ) -> Self {
+        let parsed = parses
+            .entry((kind, text.as_str()))
+            .or_insert_with(|| Arc::new(parse(text.as_str(), kind)));
         Document {
             label,
             owner: owner.to_owned(),
             kind,
             text: text.clone(),
-            parsed: parse(text.as_str(), kind),
+            parsed: Arc::clone(parsed),
         }
     }
 
     /// The parsed policy, when it parsed.
     pub fn policy(&self) -> Option<&Policy> {
-        self.parsed.as_ref().ok()
+        self.parsed.as_ref().as_ref().ok()
+    }
+
+    /// Why the document did not parse, when it did not.
+    pub fn error(&self) -> Option<&ParseError> {
+        self.parsed.as_ref().as_ref().err()
     }
 }
+
+/// Parse results by kind and text. Accounts repeat documents: roles of
+/// one kind share a trust policy, inline policies are stamped from one
+/// template, and each would otherwise be parsed, held and freed again.
+type Parses<'t> = HashMap<(PolicyKind, &'t str), Arc<Result<Policy, ParseError>>>;
 
 /// What kind of document, and whose.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -61,12 +83,14 @@ impl Documents {
     /// Parses every document the inventory holds.
     pub fn parse_all(inv: &Inventory) -> Documents {
         let mut docs = Documents::default();
+        let mut parses = Parses::new();
         for policy in &inv.policies {
             let doc = Document::new(
                 policy.arn.clone(),
                 &policy.arn,
                 PolicyKind::Identity,
                 &policy.document,
+                &mut parses,
             );
             docs.entries
                 .push((DocumentKey::Managed(policy.arn.clone()), doc));
@@ -80,7 +104,13 @@ impl Documents {
         for (owner, inline) in owners {
             for policy in inline {
                 let label = format!("inline policy `{}` of {owner}", policy.name);
-                let doc = Document::new(label, owner, PolicyKind::Identity, &policy.document);
+                let doc = Document::new(
+                    label,
+                    owner,
+                    PolicyKind::Identity,
+                    &policy.document,
+                    &mut parses,
+                );
                 let key = DocumentKey::Inline {
                     owner: owner.clone(),
                     name: policy.name.clone(),
@@ -90,7 +120,13 @@ impl Documents {
         }
         for role in &inv.roles {
             let label = format!("trust policy of {}", role.arn);
-            let doc = Document::new(label, &role.arn, PolicyKind::Trust, &role.trust_policy);
+            let doc = Document::new(
+                label,
+                &role.arn,
+                PolicyKind::Trust,
+                &role.trust_policy,
+                &mut parses,
+            );
             docs.entries
                 .push((DocumentKey::Trust(role.arn.clone()), doc));
         }
@@ -98,7 +134,7 @@ impl Documents {
             if let Some(text) = bucket.policy.value() {
                 let arn = bucket.arn(&inv.partition);
                 let label = format!("bucket policy of `{}`", bucket.name);
-                let doc = Document::new(label, &arn, PolicyKind::Resource, text);
+                let doc = Document::new(label, &arn, PolicyKind::Resource, text, &mut parses);
                 docs.entries
                     .push((DocumentKey::Bucket(bucket.name.clone()), doc));
             }
@@ -106,7 +142,7 @@ impl Documents {
         for point in inv.access_points.value().into_iter().flatten() {
             if let Some(text) = point.policy.value() {
                 let label = format!("access point policy of {}", point.arn);
-                let doc = Document::new(label, &point.arn, PolicyKind::Resource, text);
+                let doc = Document::new(label, &point.arn, PolicyKind::Resource, text, &mut parses);
                 docs.entries
                     .push((DocumentKey::AccessPoint(point.arn.clone()), doc));
             }
@@ -127,5 +163,72 @@ impl Documents {
     /// Every document, in inventory order.
     pub fn iter(&self) -> impl Iterator<Item = &Document> {
         self.entries.iter().map(|(_, d)| d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn role(name: &str, trust: &str, inline: &str) -> serde_json::Value {
+        serde_json::json!({
+            "arn": format!("arn:aws:iam::111122223333:role/{name}"),
+            "name": name,
+            "id": format!("AROA{name}"),
+            "path": "/",
+            "create_date": "2026-01-01T00:00:00Z",
+            "trust_policy": [trust],
+            "inline_policies": [{"name": "p", "document": [inline]}],
+            "attached_policies": [],
+            "permissions_boundary": null,
+            "max_session_duration": 3600,
+            "last_used": null
+        })
+    }
+
+    #[test]
+    fn documents_with_the_same_text_and_kind_share_one_parse() {
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        let put = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+        let broken = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow"#;
+        let snapshot = serde_json::json!({
+            "schema_version": 1,
+            "account_id": "111122223333",
+            "partition": "aws",
+            "source": {"kind": "snapshot", "collected_at": "2026-01-01T00:00:00Z"},
+            "users": [],
+            "groups": [],
+            "roles": [role("a", trust, put), role("b", trust, put), role("c", trust, broken), role("d", trust, broken), role("e", trust, trust)],
+            "policies": [],
+            "oidc_providers": {"status": "present", "value": []},
+            "buckets": {"status": "present", "value": []},
+            "account_public_access_block": {"status": "absent"},
+            "access_points": {"status": "present", "value": []},
+            "gaps": []
+        });
+        let inventory: Inventory = serde_json::from_str(&snapshot.to_string()).unwrap();
+        let docs = Documents::parse_all(&inventory);
+        let inline = |name: &str| {
+            docs.get(&DocumentKey::Inline {
+                owner: format!("arn:aws:iam::111122223333:role/{name}"),
+                name: "p".into(),
+            })
+            .unwrap()
+        };
+        let trust_of = |name: &str| {
+            docs.get(&DocumentKey::Trust(format!(
+                "arn:aws:iam::111122223333:role/{name}"
+            )))
+            .unwrap()
+        };
+        assert!(Arc::ptr_eq(&inline("a").parsed, &inline("b").parsed));
+        assert!(Arc::ptr_eq(&trust_of("a").parsed, &trust_of("c").parsed));
+        assert!(Arc::ptr_eq(&inline("c").parsed, &inline("d").parsed));
+        // Each keeps its own label and owner; the error is each one's too.
+        assert_ne!(inline("a").label, inline("b").label);
+        assert_eq!(inline("b").owner, "arn:aws:iam::111122223333:role/b");
+        assert!(inline("a").policy().is_some() && inline("d").error().is_some());
+        // The same text parsed as another kind is parsed on its own.
+        assert!(!Arc::ptr_eq(&trust_of("e").parsed, &inline("e").parsed));
     }
 }

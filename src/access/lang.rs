@@ -9,6 +9,8 @@
 //! no pattern behave alike, so one representative stands for all of them.
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
+use std::ops::Range;
+use std::rc::Rc;
 
 /// One element of a compiled pattern.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +41,27 @@ fn is_name_char(c: char) -> bool {
 pub struct Pattern {
     tokens: Vec<Token>,
     source: String,
+    /// The literal characters the pattern starts with: every string it
+    /// matches starts with them.
+    prefix: String,
 }
 
 impl Pattern {
+    fn new(tokens: Vec<Token>, source: &str) -> Pattern {
+        let prefix = tokens
+            .iter()
+            .map_while(|t| match t {
+                Token::Literal(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        Pattern {
+            tokens,
+            source: source.to_owned(),
+            prefix,
+        }
+    }
+
     /// A glob over a whole string: `*` any run, `?` any one character.
     pub fn glob(text: &str) -> Pattern {
         let tokens = text
@@ -52,18 +72,12 @@ impl Pattern {
                 c => Token::Literal(c),
             })
             .collect();
-        Pattern {
-            tokens,
-            source: text.to_owned(),
-        }
+        Pattern::new(tokens, text)
     }
 
     /// A string matched literally.
     pub fn literal(text: &str) -> Pattern {
-        Pattern {
-            tokens: text.chars().map(Token::Literal).collect(),
-            source: text.to_owned(),
-        }
+        Pattern::new(text.chars().map(Token::Literal).collect(), text)
     }
 
     /// An ARN pattern as IAM matches Resource elements: the first five
@@ -106,10 +120,7 @@ impl Pattern {
             };
             tokens.push(token);
         }
-        Pattern {
-            tokens,
-            source: source.to_owned(),
-        }
+        Pattern::new(tokens, source)
     }
 
     /// The ARNs of one resource type, from its format in the service
@@ -145,10 +156,7 @@ impl Pattern {
             rest = after.get(end + 1..).unwrap_or_default();
         }
         tokens.extend(rest.chars().map(Token::Literal));
-        Pattern {
-            tokens,
-            source: format.to_owned(),
-        }
+        Pattern::new(tokens, format)
     }
 
     /// The text the pattern was compiled from.
@@ -158,69 +166,128 @@ impl Pattern {
 
     /// Whether the pattern matches `text`.
     pub fn matches(&self, text: &str) -> bool {
-        let mut states = self.start();
-        for c in text.chars() {
-            states = self.step(&states, c);
-            if states.is_empty() {
+        // Patterns of up to 255 tokens keep their states on the stack: the
+        // searches ask this of every candidate resource.
+        const ON_STACK: usize = 4;
+        let words = self.words();
+        if let (Some(states), Some(next)) = (
+            [0; ON_STACK].get_mut(..words),
+            [0; ON_STACK].get_mut(..words),
+        ) {
+            return self.matches_with(text, states, next);
+        }
+        self.matches_with(text, &mut vec![0; words], &mut vec![0; words])
+    }
+
+    /// Whether no string can match both patterns because they start with
+    /// different literals: a cheap, exact answer for most pairs of
+    /// Resource patterns, which name different buckets or services.
+    pub fn starts_apart(&self, other: &Pattern) -> bool {
+        !(self.prefix.starts_with(&other.prefix) || other.prefix.starts_with(&self.prefix))
+    }
+
+    /// [`Pattern::matches`] with two buffers of [`Pattern::words`] words.
+    /// The literal start is compared as text, not stepped through.
+    fn matches_with<'s>(
+        &self,
+        text: &str,
+        mut states: &'s mut [u64],
+        mut next: &'s mut [u64],
+    ) -> bool {
+        let Some(rest) = text.strip_prefix(self.prefix.as_str()) else {
+            return false;
+        };
+        // After the literal start the automaton is at the position that
+        // follows it, and what that position reaches without a character.
+        states.fill(0);
+        let (word, mask) = bit_of(self.prefix.chars().count());
+        if let Some(slot) = states.get_mut(word) {
+            *slot = mask;
+        }
+        self.closure(states);
+        for c in rest.chars() {
+            self.step_into(states, c, next);
+            if is_dead(next) {
                 return false;
             }
+            std::mem::swap(&mut states, &mut next);
         }
-        self.accepts(&states)
+        self.accepts(states)
     }
 
-    fn closure(&self, states: &mut BTreeSet<usize>) {
-        let mut stack: Vec<usize> = states.iter().copied().collect();
-        while let Some(i) = stack.pop() {
-            if matches!(
-                self.tokens.get(i),
-                Some(Token::AnyRun | Token::AnyRunInSegment | Token::NameRun)
-            ) && states.insert(i + 1)
-            {
-                stack.push(i + 1);
+    /// How many 64-bit words a set of this pattern's states takes: one bit
+    /// per position, `0..=tokens.len()`, the last one accepting. A set of
+    /// states is a bitset so that a search step allocates nothing.
+    fn words(&self) -> usize {
+        self.tokens.len() / 64 + 1
+    }
+
+    /// Adds to `states` every position reachable from them without reading
+    /// a character (past a run token, which may match nothing).
+    fn closure(&self, states: &mut [u64]) {
+        for w in 0..states.len() {
+            let mut pending = states.get(w).copied().unwrap_or(0);
+            while pending != 0 {
+                let bit = pending.trailing_zeros() as usize;
+                pending &= pending - 1;
+                let i = w * 64 + bit;
+                if matches!(
+                    self.tokens.get(i),
+                    Some(Token::AnyRun | Token::AnyRunInSegment | Token::NameRun)
+                ) {
+                    let (word, mask) = bit_of(i + 1);
+                    if word == w {
+                        pending |= mask & !states.get(w).copied().unwrap_or(0);
+                    }
+                    if let Some(slot) = states.get_mut(word) {
+                        *slot |= mask;
+                    }
+                }
             }
         }
     }
 
-    fn start(&self) -> BTreeSet<usize> {
-        let mut states = BTreeSet::from([0]);
-        self.closure(&mut states);
-        states
+    /// Writes the start states into `out` (of [`Pattern::words`] words).
+    fn start_into(&self, out: &mut [u64]) {
+        out.fill(0);
+        if let Some(first) = out.first_mut() {
+            *first = 1;
+        }
+        self.closure(out);
     }
 
-    fn step(&self, states: &BTreeSet<usize>, c: char) -> BTreeSet<usize> {
-        let mut next = BTreeSet::new();
-        for &i in states {
-            match self.tokens.get(i) {
-                Some(Token::Literal(l)) if *l == c => {
-                    next.insert(i + 1);
+    /// Writes into `out` the states `states` reach by reading `c`.
+    fn step_into(&self, states: &[u64], c: char, out: &mut [u64]) {
+        out.fill(0);
+        let mut set = |i: usize| {
+            let (word, mask) = bit_of(i);
+            if let Some(slot) = out.get_mut(word) {
+                *slot |= mask;
+            }
+        };
+        for (w, &bits) in states.iter().enumerate() {
+            let mut pending = bits;
+            while pending != 0 {
+                let i = w * 64 + pending.trailing_zeros() as usize;
+                pending &= pending - 1;
+                match self.tokens.get(i) {
+                    Some(Token::Literal(l)) if *l == c => set(i + 1),
+                    Some(Token::AnyChar) => set(i + 1),
+                    Some(Token::AnyCharInSegment) if c != ':' => set(i + 1),
+                    Some(Token::AnyRun) => set(i),
+                    Some(Token::AnyRunInSegment) if c != ':' => set(i),
+                    Some(Token::NameChar) if is_name_char(c) => set(i + 1),
+                    Some(Token::NameRun) if is_name_char(c) => set(i),
+                    _ => {}
                 }
-                Some(Token::AnyChar) => {
-                    next.insert(i + 1);
-                }
-                Some(Token::AnyCharInSegment) if c != ':' => {
-                    next.insert(i + 1);
-                }
-                Some(Token::AnyRun) => {
-                    next.insert(i);
-                }
-                Some(Token::AnyRunInSegment) if c != ':' => {
-                    next.insert(i);
-                }
-                Some(Token::NameChar) if is_name_char(c) => {
-                    next.insert(i + 1);
-                }
-                Some(Token::NameRun) if is_name_char(c) => {
-                    next.insert(i);
-                }
-                _ => {}
             }
         }
-        self.closure(&mut next);
-        next
+        self.closure(out);
     }
 
-    fn accepts(&self, states: &BTreeSet<usize>) -> bool {
-        states.contains(&self.tokens.len())
+    fn accepts(&self, states: &[u64]) -> bool {
+        let (word, mask) = bit_of(self.tokens.len());
+        states.get(word).is_some_and(|w| w & mask != 0)
     }
 
     fn literals(&self) -> impl Iterator<Item = char> + '_ {
@@ -229,6 +296,16 @@ impl Pattern {
             _ => None,
         })
     }
+}
+
+/// The word and mask of state `i` in a bitset of states.
+fn bit_of(i: usize) -> (usize, u64) {
+    (i / 64, 1 << (i % 64))
+}
+
+/// Whether a set of states is empty: no string with this prefix matches.
+fn is_dead(states: &[u64]) -> bool {
+    states.iter().all(|w| *w == 0)
 }
 
 /// A boolean combination of patterns.
@@ -379,23 +456,39 @@ pub fn search_from(
 ) -> Search {
     let bare: Vec<&Pattern> = patterns.iter().map(|(p, _)| *p).collect();
     let alphabet = alphabet(&bare);
-    let start: Vec<BTreeSet<usize>> = patterns
-        .iter()
-        .map(|(p, prefix)| {
-            prefix
-                .chars()
-                .fold(p.start(), |states, c| p.step(&states, c))
-        })
-        .collect();
-    let patterns = bare;
-    let mut seen: HashSet<Vec<BTreeSet<usize>>> = HashSet::from([start.clone()]);
+    // A state of the product is every pattern's bitset, one after the
+    // other in one slice: pattern `i` owns `spans[i]`.
+    let mut spans = Vec::with_capacity(bare.len());
+    let mut total = 0;
+    for p in &bare {
+        spans.push(total..total + p.words());
+        total += p.words();
+    }
+    let widest = bare.iter().map(|p| p.words()).max().unwrap_or(0);
+    let mut scratch = vec![0; widest];
+    let mut start = vec![0; total];
+    for ((p, prefix), span) in patterns.iter().zip(&spans) {
+        let Some(own) = start.get_mut(span.clone()) else {
+            continue;
+        };
+        p.start_into(own);
+        for c in prefix.chars() {
+            let Some(out) = scratch.get_mut(..own.len()) else {
+                break;
+            };
+            p.step_into(own, c, out);
+            own.copy_from_slice(out);
+        }
+    }
+    let start: Rc<[u64]> = start.into();
+    let mut seen: HashSet<Rc<[u64]>> = HashSet::from([Rc::clone(&start)]);
     let mut queue = VecDeque::from([(start, String::new())]);
+    let mut accepting = vec![false; bare.len()];
+    let mut next = vec![0; total];
     while let Some((states, text)) = queue.pop_front() {
-        let accepting: Vec<bool> = patterns
-            .iter()
-            .zip(&states)
-            .map(|(p, s)| p.accepts(s))
-            .collect();
+        for ((slot, p), span) in accepting.iter_mut().zip(&bare).zip(&spans) {
+            *slot = p.accepts(part(&states, span));
+        }
         if accept(&accepting, &text) {
             return Search::Witness(text);
         }
@@ -403,20 +496,32 @@ pub fn search_from(
             return Search::Undecided;
         }
         for &c in &alphabet {
-            let next: Vec<BTreeSet<usize>> = patterns
-                .iter()
-                .zip(&states)
-                .map(|(p, s)| p.step(s, c))
-                .collect();
-            let dead = next.iter().take(required).any(BTreeSet::is_empty);
-            if !dead && seen.insert(next.clone()) {
+            let mut dead = false;
+            for (i, (p, span)) in bare.iter().zip(&spans).enumerate() {
+                let Some(out) = next.get_mut(span.clone()) else {
+                    continue;
+                };
+                p.step_into(part(&states, span), c, out);
+                if i < required && is_dead(out) {
+                    dead = true;
+                    break;
+                }
+            }
+            if !dead && !seen.contains(next.as_slice()) {
+                let state: Rc<[u64]> = next.as_slice().into();
+                seen.insert(Rc::clone(&state));
                 let mut longer = text.clone();
                 longer.push(c);
-                queue.push_back((next, longer));
+                queue.push_back((state, longer));
             }
         }
     }
     Search::Empty
+}
+
+/// Pattern `span`'s part of a product state.
+fn part<'s>(states: &'s [u64], span: &Range<usize>) -> &'s [u64] {
+    states.get(span.clone()).unwrap_or_default()
 }
 
 /// The characters worth trying: every literal, the separators `:` and `/`,
@@ -557,6 +662,89 @@ mod tests {
         );
         assert!(allowed.contains("uploads/x:y.mp4"));
         assert!(!allowed.contains("Uploads/a.mp4"));
+    }
+
+    /// A plain recursive glob matcher, to check the automaton against.
+    fn naive(pattern: &[char], text: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('*', rest)) => (0..=text.len()).any(|i| naive(rest, &text[i..])),
+            Some(('?', rest)) => !text.is_empty() && naive(rest, &text[1..]),
+            Some((c, rest)) => text.first() == Some(c) && naive(rest, &text[1..]),
+        }
+    }
+
+    #[test]
+    fn patterns_longer_than_a_word_of_states_match_like_globs() {
+        // Wildcards on both sides of the 64th and 128th positions, where a
+        // state set spills into its next word.
+        let long = "a".repeat(62);
+        let patterns = [
+            format!("{long}*b*"),
+            format!("{long}?*{long}*?"),
+            format!("{long}{long}ab*c"),
+            format!("*{long}{long}*"),
+            format!("{long}**{long}"),
+        ];
+        let texts = [
+            format!("{long}b"),
+            format!("{long}xyzb"),
+            format!("{long}x{long}y"),
+            format!("{long}{long}abc"),
+            format!("{long}{long}ab-c"),
+            format!("{long}{long}"),
+            format!("x{long}{long}x"),
+            format!("{long}{long}a"),
+            long.clone(),
+        ];
+        for p in &patterns {
+            let pattern: Vec<char> = p.chars().collect();
+            for t in &texts {
+                let text: Vec<char> = t.chars().collect();
+                assert_eq!(
+                    Pattern::glob(p).matches(t),
+                    naive(&pattern, &text),
+                    "{p} on {t}"
+                );
+            }
+        }
+        // And the search: the shortest string both long patterns take.
+        let both = Lang::intersection(vec![
+            glob(&format!("{long}*b*")),
+            glob(&format!("*{long}{long}*")),
+        ]);
+        assert_eq!(both.witness(&[]), Search::Witness(format!("{long}{long}b")));
+    }
+
+    #[test]
+    fn patterns_that_start_apart_never_meet() {
+        let patterns = [
+            "arn:aws:s3:::bucket-0/*",
+            "arn:aws:s3:::bucket-1/*",
+            "arn:aws:s3:::bucket-1*",
+            "arn:aws:s3:::*",
+            "arn:aws:iam::*",
+            "*",
+            "arn:aws:s3:::bucket-0/uploads/x",
+        ];
+        for a in patterns {
+            for b in patterns {
+                let (pa, pb) = (Pattern::arn(a), Pattern::arn(b));
+                let meet =
+                    !Lang::intersection(vec![Lang::Pattern(pa.clone()), Lang::Pattern(pb.clone())])
+                        .is_empty();
+                if pa.starts_apart(&pb) {
+                    assert!(!meet, "{a} and {b}");
+                }
+                // Apart exactly when the literal starts differ.
+                let apart = ["bucket-0", "bucket-1"].iter().any(|x| a.contains(x))
+                    && ["bucket-0", "bucket-1"].iter().any(|x| b.contains(x))
+                    && a.contains("bucket-0") != b.contains("bucket-0")
+                    || (a.starts_with("arn:aws:s3") && b.starts_with("arn:aws:iam"))
+                    || (a.starts_with("arn:aws:iam") && b.starts_with("arn:aws:s3"));
+                assert_eq!(pa.starts_apart(&pb), apart, "{a} and {b}");
+            }
+        }
     }
 
     #[test]

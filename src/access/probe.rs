@@ -17,8 +17,8 @@ use super::lang::{self, Pattern, Search};
 use super::request_keys::{self, MAX_VARIANTS};
 use crate::policy::catalog::Catalog;
 use crate::policy::{
-    Context, ContextValue, Decision, DenyCause, Effect, LabelledPolicy, PolicySet, Request,
-    RequestPrincipal, Statement, Verdict, authorize,
+    Context, ContextValue, Decision, DenyCause, LabelledPolicy, PolicySet, Request,
+    RequestPrincipal, Verdict, authorize,
 };
 
 /// A request with its resource left open.
@@ -230,23 +230,6 @@ impl<'p> Probe<'p> {
             statements: Vec::new(),
             errors,
         }
-    }
-
-    /// The Allow statements that can grant a request of this probe: the
-    /// identity policies' and the resource policy's (for a request through
-    /// an access point, the access point's, which must allow it first).
-    pub fn allow_statements(&self) -> impl Iterator<Item = &'p Statement> + '_ {
-        let resource = match &self.through {
-            Some(through) => through.point_policy,
-            None => self.set.resource,
-        };
-        self.set
-            .identity
-            .iter()
-            .copied()
-            .chain(resource)
-            .flat_map(|labelled| labelled.policy.statements.iter())
-            .filter(|s| s.effect.value == Effect::Allow)
     }
 
     /// The policy sets and requests a request is judged by: one for a

@@ -2,7 +2,7 @@
 //! apply to it, and what a request it makes carries.
 
 use super::documents::{Document, DocumentKey, Documents};
-use crate::inventory::Inventory;
+use crate::inventory::{Inventory, Role, User};
 use crate::policy::{Context, LabelledPolicy, PolicySet, RequestPrincipal};
 
 /// The session name used for the role's witness requests.
@@ -28,8 +28,13 @@ pub struct Subject<'d> {
 impl<'d> Subject<'d> {
     /// The IAM user `name`, if it exists.
     pub fn user(inv: &Inventory, docs: &'d Documents, name: &str) -> Option<Subject<'d>> {
-        let user = inv.user(name)?;
-        let mut subject = Subject::empty(false, &user.arn, name, &user.id, &inv.account_id);
+        Some(Subject::of_user(inv, docs, inv.user(name)?))
+    }
+
+    /// An IAM user of the inventory (no look-up by name: callers that walk
+    /// every user would otherwise search the list once per user).
+    pub fn of_user(inv: &Inventory, docs: &'d Documents, user: &User) -> Subject<'d> {
+        let mut subject = Subject::empty(false, &user.arn, &user.name, &user.id, &inv.account_id);
         subject.add_inline(
             docs,
             &user.arn,
@@ -52,13 +57,17 @@ impl<'d> Subject<'d> {
             }
         }
         subject.set_boundary(docs, user.permissions_boundary.as_deref());
-        Some(subject)
+        subject
     }
 
     /// The IAM role `name`, if it exists.
     pub fn role(inv: &Inventory, docs: &'d Documents, name: &str) -> Option<Subject<'d>> {
-        let role = inv.role(name)?;
-        let mut subject = Subject::empty(true, &role.arn, name, &role.id, &inv.account_id);
+        Some(Subject::of_role(inv, docs, inv.role(name)?))
+    }
+
+    /// An IAM role of the inventory.
+    pub fn of_role(inv: &Inventory, docs: &'d Documents, role: &Role) -> Subject<'d> {
+        let mut subject = Subject::empty(true, &role.arn, &role.name, &role.id, &inv.account_id);
         subject.add_inline(
             docs,
             &role.arn,
@@ -66,7 +75,7 @@ impl<'d> Subject<'d> {
         );
         subject.add_managed(docs, &role.attached_policies);
         subject.set_boundary(docs, role.permissions_boundary.as_deref());
-        Some(subject)
+        subject
     }
 
     fn empty(is_role: bool, arn: &str, name: &str, id: &str, account: &str) -> Self {

@@ -10,7 +10,9 @@ use super::lang::{Lang, Pattern, Search};
 use super::probe::{Probe, Want};
 use super::subject::Subject;
 use crate::inventory::Inventory;
-use crate::policy::{Context, LabelledPolicy, PolicySet, PrincipalTarget, RequestPrincipal};
+use crate::policy::{
+    Context, Effect, LabelledPolicy, PolicySet, PrincipalTarget, RequestPrincipal, Statement,
+};
 
 /// One other writer.
 #[derive(Debug, Clone)]
@@ -49,14 +51,8 @@ pub fn writers(
     let bucket_doc = docs.get(&DocumentKey::Bucket(bucket.to_owned()));
     let mut out = Vec::new();
 
-    let users = inv
-        .users
-        .iter()
-        .filter_map(|u| Subject::user(inv, docs, &u.name));
-    let roles = inv
-        .roles
-        .iter()
-        .filter_map(|r| Subject::role(inv, docs, &r.name));
+    let users = inv.users.iter().map(|u| Subject::of_user(inv, docs, u));
+    let roles = inv.roles.iter().map(|r| Subject::of_role(inv, docs, r));
     // Requests through the bucket's access points are judged by the access
     // point's policy and the bucket's: one more path for every caller.
     let (paths, _) = super::connector::access_point_paths(inv, docs, bucket);
@@ -67,38 +63,66 @@ pub fn writers(
             [format!("{point}x"), format!("{point}public/x")],
         )
     };
-    let mut meets = HashMap::new();
+    let point_regions: Vec<_> = paths.iter().map(through_point).collect();
+    // Whether a Resource pattern meets the bucket's objects, and each
+    // access point's: one memo per domain.
+    let mut direct_meets = HashMap::new();
+    let mut point_meets = vec![HashMap::new(); paths.len()];
+    let write_lower = WRITE.to_lowercase();
     for subject in users.chain(roles) {
         if except.contains(&subject.arn) {
             continue;
         }
-        let probe = Probe::new(
-            subject.policy_set(bucket_doc),
-            subject.request_principal(),
-            super::connector::request_context(&subject, inv, bucket, now),
-            &inv.account_id,
-        );
+        let principal = subject.request_principal();
+        let direct = subject.policy_set(bucket_doc);
         let mut witness = None;
-        if may_write(&probe, WRITE, &domain[0], &mut meets)
-            && let Search::Witness(resource) =
+        // The pre-filter runs before a probe is built: most principals of
+        // a large account stop there.
+        if may_write(
+            allow_statements(&direct.identity, direct.resource),
+            &principal,
+            direct.boundary.is_some(),
+            &write_lower,
+            &domain[0],
+            &mut direct_meets,
+        ) {
+            let probe = Probe::new(
+                direct,
+                principal.clone(),
+                super::connector::request_context(&subject, inv, bucket, now),
+                &inv.account_id,
+            );
+            if let Search::Witness(resource) =
                 probe.find(WRITE, &domain, &[], Want::Allowed, &candidates)
-        {
-            witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+            {
+                witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
+            }
         }
-        for path in &paths {
+        for ((path, (point_domain, point_candidates)), meets) in
+            paths.iter().zip(&point_regions).zip(&mut point_meets)
+        {
             if witness.is_some() {
                 break;
             }
-            let (point_domain, point_candidates) = through_point(path);
+            let set = subject.policy_set(None);
+            if !may_write(
+                allow_statements(&set.identity, path.point_policy),
+                &principal,
+                set.boundary.is_some(),
+                &write_lower,
+                &point_domain[0],
+                meets,
+            ) {
+                continue;
+            }
             let probe = Probe::through(
-                subject.policy_set(None),
-                subject.request_principal(),
+                set,
+                principal.clone(),
                 super::connector::request_context(&subject, inv, bucket, now),
                 path.clone(),
             );
-            if may_write(&probe, WRITE, &point_domain[0], &mut meets)
-                && let Search::Witness(resource) =
-                    probe.find(WRITE, &point_domain, &[], Want::Allowed, &point_candidates)
+            if let Search::Witness(resource) =
+                probe.find(WRITE, point_domain, &[], Want::Allowed, point_candidates)
             {
                 witness = Some(probe.witness(WRITE, &resource, Want::Allowed));
             }
@@ -221,39 +245,72 @@ fn anonymous_context(inv: &Inventory, bucket: &str) -> Context {
     context
 }
 
-/// Whether some Allow of the probe covers `action` on a resource of
-/// `domain`: a cheap, cautious filter before the exact search (a Resource
-/// with a variable or a `NotResource` always passes). Most principals of a
-/// large account grant nothing in the bucket, and this spares each of them
-/// a search over the bucket's key space. `meets` remembers, per domain and
-/// Resource pattern, whether they meet.
-fn may_write(
-    probe: &Probe<'_>,
-    action: &str,
+/// The Allow statements that can grant a request: the identity policies'
+/// and the resource policy's (for a request through an access point, the
+/// access point's, which must allow it first).
+fn allow_statements<'p>(
+    identity: &[LabelledPolicy<'p>],
+    resource: Option<LabelledPolicy<'p>>,
+) -> impl Iterator<Item = &'p Statement> {
+    identity
+        .iter()
+        .copied()
+        .chain(resource)
+        .flat_map(|labelled| labelled.policy.statements.iter())
+        .filter(|s| s.effect.value == Effect::Allow)
+}
+
+/// Whether some Allow of `allows` covers `action_lower` on a resource of
+/// `domain` for `principal`: a cheap, cautious filter before the exact
+/// search (a Resource with a variable or a `NotResource` always passes). A
+/// statement whose `Principal` (or `NotPrincipal`) does not take the caller
+/// never matches its requests, whatever their resource and context: the
+/// engine's own principal test decides it, with the caller's boundary as
+/// the engine sees it. Most principals of a large account grant nothing in
+/// the bucket, and are not named in its policy: this spares each of them a
+/// search over the bucket's key space. `meets` remembers, for the domain,
+/// whether each Resource pattern meets it.
+fn may_write<'p>(
+    mut allows: impl Iterator<Item = &'p Statement>,
+    principal: &RequestPrincipal,
+    boundary_attached: bool,
+    action_lower: &str,
     domain: &Pattern,
     meets: &mut HashMap<String, bool>,
 ) -> bool {
-    let lower = action.to_lowercase();
-    probe
-        .allow_statements()
-        .filter(|s| s.action.covers(&lower))
-        .any(|s| match &s.resource {
+    allows.any(|s| {
+        if !s.action.covers(action_lower) {
+            return false;
+        }
+        let takes_caller = s
+            .principal
+            .as_ref()
+            .is_none_or(|block| block.applies_to(principal, boundary_attached).is_some());
+        if !takes_caller {
+            return false;
+        }
+        match &s.resource {
             None => true,
             Some(block) if block.negated => true,
             Some(block) => block.patterns.iter().any(|p| {
                 if p.raw.contains("${") {
                     return true;
                 }
-                let key = format!("{}\n{}", domain.source(), p.raw);
-                *meets.entry(key).or_insert_with(|| {
-                    !Lang::intersection(vec![
+                if let Some(&known) = meets.get(p.raw.as_str()) {
+                    return known;
+                }
+                let pattern = Pattern::arn(&p.raw);
+                let met = !domain.starts_apart(&pattern)
+                    && !Lang::intersection(vec![
                         Lang::Pattern(domain.clone()),
-                        Lang::Pattern(Pattern::arn(&p.raw)),
+                        Lang::Pattern(pattern),
                     ])
-                    .is_empty()
-                })
+                    .is_empty();
+                meets.insert(p.raw.clone(), met);
+                met
             }),
-        })
+        }
+    })
 }
 
 /// Accounts other than ours that Allow statements of the policy name.

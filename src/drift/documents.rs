@@ -111,7 +111,7 @@ pub fn changes(before: Side<'_>, after: Side<'_>) -> Vec<Item> {
 
 /// PO810 when a document does not parse; `how` completes the message.
 fn unreadable(doc: &Document, how: &str) -> Option<Item> {
-    let err = doc.parsed.as_ref().err()?;
+    let err = doc.error()?;
     let mut item = change(
         "PO810",
         &doc.owner,

@@ -335,7 +335,7 @@ pub fn invalid_document(cx: &ScanContext<'_>) -> Vec<Hit> {
         .documents
         .iter()
         .filter_map(|doc| {
-            let err = doc.parsed.as_ref().err()?;
+            let err = doc.error()?;
             Some(Hit {
                 resource: doc.owner.clone(),
                 message: format!("{} is invalid and was not evaluated: {err}", doc.label),
