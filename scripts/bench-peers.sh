@@ -87,11 +87,19 @@ live_cpu=$(cpu_seconds "$work/live.time") offline_cpu=$(cpu_seconds "$work/offli
 # run NAME OKSTATUSES CMD...: runs CMD under /usr/bin/time -v; sets wall
 # (s), cpu (s), rss (MB), requests (lines the emulator logged meanwhile),
 # ok (whether its exit status was one of OKSTATUSES).
+# Longest a peer may run, in seconds (Prowler takes about 100 to 200 s
+# on the benchmark account).
+PEER_TIMEOUT=${PEER_TIMEOUT:-1200}
+
 run() {
     local name=$1 ok_statuses=$2; shift 2
     local before status=0
     before=$(requests)
-    /usr/bin/time -v -o "$out/$name.time" "$@" >"$out/$name.out" 2>"$out/$name.err" || status=$?
+    # A peer that hangs is stopped (status 124) rather than holding up the
+    # benchmark; its figures are then those of the time it was given.
+    /usr/bin/time -v -o "$out/$name.time" timeout --kill-after=10 "$PEER_TIMEOUT" "$@" \
+        >"$out/$name.out" 2>"$out/$name.err" || status=$?
+    [[ $status -eq 124 ]] && echo "$name: stopped after ${PEER_TIMEOUT} s (PEER_TIMEOUT)" >&2
     requests=$(( $(requests) - before ))
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$out/$name.time")
     rss=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$out/$name.time")

@@ -170,7 +170,8 @@ if $peers; then
     # putonly's requests as the emulator logged them (its SDK's user agent),
     # so that the ratios compare like with like.
     requests=$(grep -c '"user_agent": "aws-sdk-rust' "$work/requests.jsonl" || true)
-    "${loopback[@]}" bash scripts/bench-peers.sh --work "$work" --endpoint "$endpoint" \
+    "${loopback[@]}" PEER_TIMEOUT="${PEER_TIMEOUT:-1200}" bash scripts/bench-peers.sh \
+        --work "$work" --endpoint "$endpoint" \
         --record "$work/requests.jsonl" --snapshot "$work/snapshot.json" --peers-dir "$peers_dir" \
         --putonly-live "${live[0]} ${live[1]} $requests ${live[4]}" \
         --putonly-offline "${offline[0]} ${offline[1]} ${offline[4]}"
