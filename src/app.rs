@@ -7,10 +7,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::{ColorChoice, Command, DriftArgs, InitArgs, ScanArgs, SnapshotArgs, SourceArgs};
+use crate::cli::{
+    ColorChoice, Command, DriftArgs, InitArgs, OutputArgs, ScanArgs, SnapshotArgs, SourceArgs,
+};
 use crate::config::{Config, ConfigError, TEMPLATE};
 use crate::finding::{self, Finding};
 use crate::inventory::Inventory;
+use crate::progress::Progress;
 use crate::report::{self, Format, Locator, Report, SourceFile};
 use crate::rules::{Catalog, CatalogError, ScanContext};
 use crate::source::{self, SourceError};
@@ -87,6 +90,15 @@ pub async fn run(command: Command) -> Result<Outcome, AppError> {
 
 /// Produces the inventory from whichever source the arguments name.
 pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError> {
+    load_inventory_showing(args, None).await
+}
+
+/// [`load_inventory`], with `progress` of what the live source reads
+/// drawn while it reads (when the line is shown at all).
+async fn load_inventory_showing(
+    args: &SourceArgs,
+    progress: Option<&Arc<Progress>>,
+) -> Result<Inventory, SourceError> {
     if let Some(path) = &args.snapshot {
         return source::snapshot::load(path);
     }
@@ -96,22 +108,11 @@ pub async fn load_inventory(args: &SourceArgs) -> Result<Inventory, SourceError>
     if let Some(path) = &args.auth_details {
         return source::auth_details::load(path);
     }
-    source::aws::collect(&live_options(args)).await
-}
-
-/// [`load_inventory`] with a progress line of what the live source has
-/// read, on a terminal unless `quiet`.
-async fn load_inventory_showing(args: &SourceArgs, quiet: bool) -> Result<Inventory, SourceError> {
-    let live = args.snapshot.is_none() && args.from_dump.is_none() && args.auth_details.is_none();
-    let progress = Arc::new(crate::progress::Progress::single(quiet));
-    if !live || !progress.shown() {
-        return load_inventory(args).await;
-    }
-    let options = source::aws::LiveOptions {
-        tally: Some(progress.tally()),
-        ..live_options(args)
-    };
-    let _ticker = progress.start();
+    let mut options = live_options(args);
+    let _ticker = progress.filter(|p| p.shown()).map(|p| {
+        options.tally = Some(p.tally());
+        p.start()
+    });
     source::aws::collect(&options).await
 }
 
@@ -168,7 +169,8 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     let config = Config::load(&args.config)?;
     let catalog = Catalog::load()?;
     check_suppressed_rules(&config, &catalog)?;
-    let inventory = load_inventory_showing(&args.source, args.quiet).await?;
+    let progress = Arc::new(Progress::single(args.quiet));
+    let inventory = load_inventory_showing(&args.source, Some(&progress)).await?;
     let mut findings = evaluate(&catalog, &inventory, &config)?;
     let today = crate::rules::checks::parse_time(&inventory.source.collected_at)
         .ok_or_else(|| AppError::CollectedAt(inventory.source.collected_at.clone()))?
@@ -183,7 +185,9 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
         report::locate::file_uri(&args.config, std::env::current_dir().ok().as_deref());
     let config_label = args.config.display().to_string();
     // Only SARIF points at lines; the other formats skip reading them.
-    let pointed = snapshot.as_ref().filter(|_| args.format == Format::Sarif);
+    let pointed = snapshot
+        .as_ref()
+        .filter(|_| args.out.format == Format::Sarif);
     let locator = Locator::new(
         pointed.map(|(uri, text)| SourceFile { uri, text }),
         Some((
@@ -204,15 +208,12 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
         connectors: &config.connectors,
         locator: &locator,
     };
-    let options = report::Options {
-        color: use_color(args.color, args.output.as_deref()),
-        summary_only: args.quiet && args.format == Format::Table,
-    };
-    let rendered = report::render(args.format, &report, options);
+    let options = report_options(&args.out, args.quiet);
+    let rendered = report::render(args.out.format, &report, options);
     for warning in &rendered.warnings {
         tracing::warn!("{warning}");
     }
-    write_output(args.output.as_deref(), &rendered.text)?;
+    write_output(args.out.output.as_deref(), &rendered.text)?;
 
     // Suppressed findings never fail a scan.
     let failed = findings
@@ -227,6 +228,15 @@ async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
 
 /// Whether the table gets colours: asked for, or on a terminal that did
 /// not opt out (`NO_COLOR`) when writing to stdout.
+/// How a report is rendered: colours as `--color` says, only the summary
+/// of a table with `--quiet`.
+fn report_options(out: &OutputArgs, quiet: bool) -> report::Options {
+    report::Options {
+        color: use_color(out.color, out.output.as_deref()),
+        summary_only: quiet && out.format == Format::Table,
+    }
+}
+
 fn use_color(choice: ColorChoice, output: Option<&Path>) -> bool {
     match choice {
         ColorChoice::Always => true,
@@ -350,15 +360,12 @@ async fn drift(args: DriftArgs) -> Result<Outcome, AppError> {
         connectors: &config.connectors,
         locator: &locator,
     };
-    let options = report::Options {
-        color: use_color(args.color, args.output.as_deref()),
-        summary_only: false,
-    };
-    let rendered = report::render(args.format, &report, options);
+    let options = report_options(&args.out, false);
+    let rendered = report::render(args.out.format, &report, options);
     for warning in &rendered.warnings {
         tracing::warn!("{warning}");
     }
-    write_output(args.output.as_deref(), &rendered.text)?;
+    write_output(args.out.output.as_deref(), &rendered.text)?;
 
     if args.update_baseline {
         update_baseline(&args.baseline, &current, &findings)?;

@@ -174,19 +174,11 @@ pub struct ScanArgs {
     /// The expected connector setups.
     #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
     pub config: PathBuf,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report here instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
     pub fail_on: Severity,
-    /// Colours in the table: auto (on a terminal, unless NO_COLOR is set),
-    /// always, never.
-    #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
-    pub color: ColorChoice,
     /// Write the snapshot the scan analysed here (SARIF results point at its
     /// lines). Default: `.putonly/snapshot.json`, or, when scanning
     /// `--snapshot FILE`, that file itself, unchanged. With many accounts:
@@ -211,18 +203,11 @@ pub struct MergeArgs {
     /// Markdown describe each connector from it).
     #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
     pub config: PathBuf,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
-    /// Write the report here instead of stdout.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub out: OutputArgs,
     /// Exit 1 when a finding is at or above this severity.
     #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
     pub fail_on: Severity,
-    /// Colours in the table: auto (on a terminal), always, never.
-    #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
-    pub color: ColorChoice,
     /// The snapshots the shards wrote (`scan --snapshot-out DIR`, one
     /// `<account>.json` each): SARIF results then point at their lines.
     #[arg(long, value_name = "DIR")]
@@ -252,22 +237,30 @@ pub struct DriftArgs {
     /// The expected connector setups.
     #[arg(short, long, value_name = "FILE", default_value = "putonly.toml")]
     pub config: PathBuf,
+    #[command(flatten)]
+    pub out: OutputArgs,
+    /// Exit 1 when a drift item is at or above this severity.
+    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
+    pub fail_on: Severity,
+    /// After writing the report, rewrite the baseline with the current
+    /// facts (left alone when nothing drifted or a fact is undecided).
+    #[arg(long)]
+    pub update_baseline: bool,
+}
+
+/// Where and how a report is written (`scan`, `merge`, `drift`).
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     /// Write the report here instead of stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Exit 1 when a drift item is at or above this severity.
-    #[arg(long, value_name = "SEVERITY", value_enum, default_value_t = Severity::Low)]
-    pub fail_on: Severity,
-    /// Colours in the table: auto (on a terminal), always, never.
+    /// Colours in the table: auto (on a terminal, unless NO_COLOR is set),
+    /// always, never.
     #[arg(long, value_name = "WHEN", value_enum, default_value = "auto")]
     pub color: ColorChoice,
-    /// After writing the report, rewrite the baseline with the current
-    /// facts (left alone when nothing drifted or a fact is undecided).
-    #[arg(long)]
-    pub update_baseline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use tokio::task::JoinSet;
 
-use super::{AppError, Outcome, check_suppressed_rules, evaluate, use_color, write_replacing};
+use super::{AppError, Outcome, check_suppressed_rules, evaluate, report_options, write_replacing};
 use crate::accounts::{self, Target};
 use crate::cli::{MergeArgs, ScanArgs};
 use crate::config::{Config, Connector};
@@ -68,11 +68,8 @@ pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
         config_label: args.config.display().to_string(),
         config,
         settings: Settings {
-            format: args.format,
-            options: report::Options {
-                color: use_color(args.color, args.output.as_deref()),
-                summary_only: args.quiet && args.format == Format::Table,
-            },
+            format: args.out.format,
+            options: report_options(&args.out, args.quiet),
             accounts: targets.len(),
         },
         live,
@@ -103,7 +100,7 @@ pub(super) async fn scan(args: ScanArgs) -> Result<Outcome, AppError> {
     finish(
         spool,
         &shared.settings,
-        args.output.as_deref(),
+        args.out.output.as_deref(),
         args.fail_on,
     )
 }
@@ -376,7 +373,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
     let snapshots = args
         .snapshots
         .as_deref()
-        .filter(|_| args.format == Format::Sarif);
+        .filter(|_| args.out.format == Format::Sarif);
 
     // Count the accounts first (SARIF's run budget depends on it), which
     // also finds a bad shard before anything is rendered; each shard is
@@ -387,11 +384,8 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
         accounts += shard::read_each(path, |_| Ok::<(), AppError>(())).map_err(shard_stop)?;
     }
     let settings = Settings {
-        format: args.format,
-        options: report::Options {
-            color: use_color(args.color, args.output.as_deref()),
-            summary_only: args.quiet && args.format == Format::Table,
-        },
+        format: args.out.format,
+        options: report_options(&args.out, args.quiet),
         accounts,
     };
 
@@ -416,7 +410,7 @@ pub(super) fn merge(args: MergeArgs) -> Result<Outcome, AppError> {
         })
         .map_err(shard_stop)?;
     }
-    finish(spool, &settings, args.output.as_deref(), args.fail_on)
+    finish(spool, &settings, args.out.output.as_deref(), args.fail_on)
 }
 
 /// The URI and text of `DIR/<account>.json`, when it can be read.
