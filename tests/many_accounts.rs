@@ -45,6 +45,17 @@ fn putonly(dir: &Path, endpoint: Option<&str>, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `putonly scan` of the emulator's accounts chosen by `how`, with the
+/// test config and no snapshot, writing `format` to `out`.
+fn live_scan(dir: &Path, endpoint: &str, how: &[&str], format: &str, out: &str) -> Output {
+    let config = config();
+    let mut args = vec!["scan"];
+    args.extend_from_slice(how);
+    args.extend(["--config", &config, "--no-snapshot-out"]);
+    args.extend(["--format", format, "--output", out]);
+    putonly(dir, Some(endpoint), &args)
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -165,24 +176,8 @@ fn three_accounts_one_without_the_role() {
     .unwrap();
 
     let scan = |format: &str, out: &str| {
-        putonly(
-            dir.path(),
-            Some(emulator.endpoint()),
-            &[
-                "scan",
-                "--accounts",
-                "accounts.txt",
-                "--config",
-                &config(),
-                "--no-snapshot-out",
-                "--account-concurrency",
-                "2",
-                "--format",
-                format,
-                "--output",
-                out,
-            ],
-        )
+        let how = ["--accounts", "accounts.txt", "--account-concurrency", "2"];
+        live_scan(dir.path(), emulator.endpoint(), &how, format, out)
     };
     let output = scan("json", "report.json");
     // Exit 3: the report is partial.
@@ -279,22 +274,8 @@ fn three_accounts_one_without_the_role() {
     assert_eq!(report["summary"]["failed"], 1);
 
     // The guide's account reads the same through the role alone.
-    let single = putonly(
-        dir.path(),
-        Some(emulator.endpoint()),
-        &[
-            "scan",
-            "--role-arn",
-            "arn:aws:iam::111122223333:role/putonly-audit",
-            "--config",
-            &config(),
-            "--no-snapshot-out",
-            "--format",
-            "json",
-            "--output",
-            "single.json",
-        ],
-    );
+    let how = ["--role-arn", "arn:aws:iam::111122223333:role/putonly-audit"];
+    let single = live_scan(dir.path(), emulator.endpoint(), &how, "json", "single.json");
     assert_eq!(single.status.code(), Some(1), "{}", stderr(&single));
     let single = read_json(&dir.path().join("single.json"));
     assert_eq!(single["schema_version"], 1);
@@ -397,20 +378,12 @@ fn the_accounts_of_an_organization() {
     emulator.seed_account(&payments, &["audit-role"], false);
 
     let dir = tempfile::tempdir().unwrap();
-    let output = putonly(
+    let output = live_scan(
         dir.path(),
-        Some(emulator.endpoint()),
-        &[
-            "scan",
-            "--organization",
-            "--config",
-            &config(),
-            "--no-snapshot-out",
-            "--format",
-            "json",
-            "--output",
-            "org.json",
-        ],
+        emulator.endpoint(),
+        &["--organization"],
+        "json",
+        "org.json",
     );
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     let report = read_json(&dir.path().join("org.json"));
